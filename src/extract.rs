@@ -1,0 +1,427 @@
+//! The rules: from (file name, bytes) to facts. A pure function: no I/O, no store.
+//!
+//! A sentence states a pairing when it holds a pairing cue (or a pair name such as 闽宁协作) and
+//! names regions of both sides. Within each clause, eastern regions are helpers and western ones
+//! recipients: the programme's direction is east to west, and the sides are curated data in the
+//! gazetteer. A clause that names only one side borrows the other side from the nearest earlier
+//! clause of the same sentence ("京蒙扶贫协作作出了调整：…重点帮扶乌兰察布市与赤峰市"). A region
+//! written as the qualifier of another ("广东省深圳市") does not pair by itself.
+//! Models, pillars and fields come from concept cues in the sentence or, for the examples that
+//! follow a model's definition, in the earlier sentences of the same paragraph.
+
+use crate::facts::{fnv1a, DocumentInfo, Evidence, Extraction, PairingStatement};
+use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::mentions::{Matcher, Mention};
+use crate::sentences::{detect_language, split, Language};
+use crate::text::{decode, DecodeError, View};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+/// Reads one document. Fails only when the bytes are not text.
+pub fn extract(source_file: &str, bytes: &[u8]) -> Result<Extraction, DecodeError> {
+    let decoded = decode(bytes)?;
+    let mut extraction = extract_text(
+        source_file,
+        &decoded.text,
+        Knowledge::embedded(),
+        Matcher::embedded(),
+    );
+    extraction.document.encoding = decoded.encoding;
+    extraction.document.content_hash = format!("{:016x}", fnv1a(bytes));
+    Ok(extraction)
+}
+
+/// Reads already decoded text.
+pub fn extract_text(
+    source_file: &str,
+    original: &str,
+    k: &Knowledge,
+    matcher: &Matcher,
+) -> Extraction {
+    let char_starts: Vec<usize> = original
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(original.len()))
+        .collect();
+    let view = View::new(original, k);
+    let original_slice =
+        |span: &Range<usize>| &original[char_starts[span.start]..char_starts[span.end]];
+    let language_of = |view_range: Range<usize>| {
+        detect_language(original_slice(&view.original_span(view_range)), |c| {
+            k.fold.contains_key(&c)
+        })
+    };
+    let sentences = split(&view.text, |r| language_of(r) == Language::Ja);
+    let mentions = resolve(matcher.regions(&view.text, 0..view.text.len()), k);
+
+    let mut pairings = Vec::new();
+    let mut language_chars: BTreeMap<Language, usize> = BTreeMap::new();
+    let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
+    for sentence in &sentences {
+        let language = language_of(sentence.span.clone());
+        let span = view.original_span(sentence.span.clone());
+        *language_chars.entry(language).or_default() += span.len();
+        if paragraph_context.0 != sentence.paragraph {
+            paragraph_context = (sentence.paragraph, BTreeSet::new());
+        }
+        let concepts = matcher.concepts(&view.text, sentence.span.clone());
+        let in_sentence: Vec<&(Mention, RegionId)> = mentions
+            .iter()
+            .filter(|(m, _)| within(&m.span, &sentence.span))
+            .collect();
+        let cue = matcher
+            .pairing_cues(&view.text, sentence.span.clone())
+            .first()
+            .map(|c| c.kind)
+            .or_else(|| {
+                in_sentence
+                    .iter()
+                    .any(|(m, _)| m.in_pair_name)
+                    .then_some(CueKind::Pairing)
+            });
+        let pairs = match cue {
+            Some(cue) => clause_pairs(sentence.clauses.as_slice(), &in_sentence, cue, k),
+            None => Vec::new(),
+        };
+        if pairs.is_empty() {
+            paragraph_context.1.extend(concepts);
+            continue;
+        }
+        let years = years(&view.text[sentence.span.clone()], language.is_latin());
+        let adjusted_in = matcher
+            .has_adjustment_cue(&view.text, sentence.span.clone())
+            .then(|| years.first().copied())
+            .flatten();
+        let linked: BTreeSet<usize> = concepts
+            .iter()
+            .copied()
+            .chain(paragraph_context.1.iter().copied())
+            .collect();
+        let evidence_base = Evidence {
+            start: span.start,
+            end: span.end,
+            quote: original_slice(&span).to_owned(),
+            language,
+            rule: String::new(),
+        };
+        let mut seen = BTreeSet::new();
+        for (helper, recipient, rule) in pairs {
+            if !seen.insert((helper, recipient)) {
+                continue;
+            }
+            pairings.push(PairingStatement {
+                helper: k.regions[helper].code.clone(),
+                recipient: k.regions[recipient].code.clone(),
+                since: years.iter().copied().min(),
+                years: years.clone(),
+                adjusted_in,
+                concepts: linked
+                    .iter()
+                    .map(|&c| {
+                        (
+                            k.concepts[c].link_property.clone(),
+                            k.concepts[c].iri.clone(),
+                        )
+                    })
+                    .collect(),
+                evidence: Evidence {
+                    rule,
+                    ..evidence_base.clone()
+                },
+            });
+        }
+    }
+
+    let total: usize = language_chars.values().sum();
+    let mut languages: Vec<(Language, usize)> = language_chars
+        .into_iter()
+        .filter(|&(_, n)| n * 10 >= total)
+        .collect();
+    languages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Extraction {
+        document: DocumentInfo {
+            source_file: source_file.to_owned(),
+            encoding: "UTF-8",
+            content_hash: format!("{:016x}", fnv1a(original.as_bytes())),
+            languages: languages.into_iter().map(|(l, _)| l).collect(),
+            characters: char_starts.len() - 1,
+        },
+        pairings,
+        repairs: view.repairs,
+    }
+}
+
+fn within(inner: &Range<usize>, outer: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Picks one region per mention. A shared name goes to the candidate that another, unambiguous
+/// mention of the document supports (itself, an ancestor or a descendant), else to the highest
+/// level, then the lowest code.
+fn resolve(mentions: Vec<Mention>, k: &Knowledge) -> Vec<(Mention, RegionId)> {
+    let sure: BTreeSet<RegionId> = mentions
+        .iter()
+        .filter(|m| m.candidates.len() == 1)
+        .map(|m| m.candidates[0])
+        .collect();
+    let supported = |c: RegionId| {
+        sure.iter()
+            .any(|&s| s == c || k.is_ancestor(s, c) || k.is_ancestor(c, s))
+    };
+    mentions
+        .into_iter()
+        .map(|m| {
+            let region = m
+                .candidates
+                .iter()
+                .copied()
+                .min_by_key(|&c| (!supported(c), k.regions[c].level, k.regions[c].code.clone()))
+                .expect("a mention has at least one candidate");
+            (m, region)
+        })
+        .collect()
+}
+
+/// (helper, recipient, rule) for each clause of a sentence that states a pairing.
+///
+/// A pair name (闽宁协作) states its own pairing and crosses with nothing else in its clause, so
+/// "闽宁协作、粤桂扶贫协作" gives two pairings, not four. Other regions pair eastern with western
+/// within the clause; a clause with one side only takes the other side from the clause's single
+/// pair name or from the nearest earlier clause.
+fn clause_pairs(
+    clauses: &[Range<usize>],
+    mentions: &[&(Mention, RegionId)],
+    cue: CueKind,
+    k: &Knowledge,
+) -> Vec<(RegionId, RegionId, String)> {
+    let cue_name = match cue {
+        CueKind::PairingPassive => "passive-cue",
+        CueKind::PairingSymmetric => "symmetric-cue",
+        _ => "cue",
+    };
+    let mut pairs = Vec::new();
+    let (mut last_helpers, mut last_recipients): (Vec<RegionId>, Vec<RegionId>) =
+        (Vec::new(), Vec::new());
+    for clause in clauses {
+        let here: Vec<&(Mention, RegionId)> = mentions
+            .iter()
+            .copied()
+            .filter(|(m, _)| within(&m.span, clause))
+            .collect();
+        // Pair names come as two adjacent mentions, eastern then western.
+        let pair_names: Vec<(RegionId, RegionId)> = here
+            .windows(2)
+            .filter(|w| {
+                w[0].0.in_pair_name && w[1].0.in_pair_name && w[0].0.span.end == w[1].0.span.start
+            })
+            .map(|w| (w[0].1, w[1].1))
+            .collect();
+        for &(h, r) in &pair_names {
+            pairs.push((h, r, format!("pair-name+{cue_name}")));
+        }
+        let ordinary: Vec<RegionId> = here
+            .iter()
+            .filter(|(m, _)| !m.in_pair_name)
+            .map(|&&(_, r)| r)
+            .collect();
+        // A region that qualifies another one in the same clause (广东省深圳市) steps aside.
+        let regions: Vec<RegionId> = ordinary
+            .iter()
+            .copied()
+            .filter(|&r| !ordinary.iter().any(|&other| k.is_ancestor(r, other)))
+            .collect();
+        let of_side = |side| {
+            let mut v: Vec<RegionId> = regions
+                .iter()
+                .copied()
+                .filter(|&r| k.regions[r].side == Some(side))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (own_helpers, own_recipients) = (of_side(Side::East), of_side(Side::West));
+        let single_pair_name = (pair_names.len() == 1).then(|| pair_names[0]);
+        let (helpers, helper_source) = match (&own_helpers, single_pair_name) {
+            (h, _) if !h.is_empty() => (h.clone(), "clause"),
+            (_, Some((h, _))) => (vec![h], "pair-name"),
+            _ => (last_helpers.clone(), "helper-from-earlier-clause"),
+        };
+        let (recipients, recipient_source) = match (&own_recipients, single_pair_name) {
+            (r, _) if !r.is_empty() => (r.clone(), "clause"),
+            (_, Some((_, r))) => (vec![r], "pair-name"),
+            _ => (last_recipients.clone(), "recipient-from-earlier-clause"),
+        };
+        if !own_helpers.is_empty() || !own_recipients.is_empty() {
+            let structure = match (helper_source, recipient_source) {
+                ("clause", "clause") => "clause",
+                ("clause", other) | (other, _) => other,
+            };
+            for &h in &helpers {
+                for &r in &recipients {
+                    if h != r
+                        && !k.is_ancestor(h, r)
+                        && !k.is_ancestor(r, h)
+                        && !pair_names.contains(&(h, r))
+                    {
+                        pairs.push((h, r, format!("{structure}+{cue_name}")));
+                    }
+                }
+            }
+        }
+        if helper_source != "helper-from-earlier-clause" {
+            last_helpers = helpers;
+        }
+        if recipient_source != "recipient-from-earlier-clause" {
+            last_recipients = recipients;
+        }
+    }
+    pairs
+}
+
+/// Years a sentence names: four digits followed by 年, starting a range ("2016—2020年"), or,
+/// in Latin-script text, standing alone ("since 1996", "năm 2010").
+fn years(sentence: &str, latin: bool) -> Vec<i32> {
+    let bytes = sentence.as_bytes();
+    let mut years = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start != 4 {
+            continue;
+        }
+        let part_of_number = start >= 2
+            && matches!(bytes[start - 1], b',' | b'.')
+            && bytes[start - 2].is_ascii_digit();
+        let value: i32 = sentence[start..i].parse().unwrap_or(0);
+        if part_of_number || !(1900..=2099).contains(&value) {
+            continue;
+        }
+        let rest = &sentence[i..];
+        let is_year = rest.starts_with('年')
+            || starts_range(rest)
+            || (latin && !rest.trim_start().starts_with('%'));
+        if is_year {
+            years.push(value);
+        }
+    }
+    years
+}
+
+fn starts_range(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    let Some(connector) = rest.chars().next() else {
+        return false;
+    };
+    if !matches!(connector, '-' | '—' | '–' | '~' | '〜' | '至' | '到') {
+        return false;
+    }
+    let after = rest[connector.len_utf8()..].trim_start();
+    after.len() >= 4 && after.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+}
+
+impl Language {
+    fn is_latin(self) -> bool {
+        matches!(self, Language::En | Language::Fr | Language::Vi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> Vec<(String, String, Option<i32>)> {
+        let e = extract("t.txt", text.as_bytes()).unwrap();
+        e.pairings
+            .into_iter()
+            .map(|p| (p.helper, p.recipient, p.since))
+            .collect()
+    }
+
+    fn p(h: &str, r: &str, since: Option<i32>) -> (String, String, Option<i32>) {
+        (h.to_owned(), r.to_owned(), since)
+    }
+
+    #[test]
+    fn direct_statement_with_range() {
+        assert_eq!(
+            pairs("1996年至2019年,福建省与宁夏回族自治区每年召开一次联席会议。"),
+            [p("350000", "640000", Some(1996))]
+        );
+    }
+
+    #[test]
+    fn recipients_in_a_later_clause_borrow_the_helper() {
+        let got = pairs("2010年,京蒙扶贫协作作出了调整:由原来帮扶8个盟市调整为重点帮扶乌兰察布市与赤峰市各8个旗。");
+        assert!(got.contains(&p("110000", "150000", Some(2010))), "{got:?}");
+        assert!(got.contains(&p("110000", "150900", Some(2010))), "{got:?}");
+        assert!(got.contains(&p("110000", "150400", Some(2010))), "{got:?}");
+    }
+
+    #[test]
+    fn a_list_of_helpers_does_not_pair_with_a_later_recipient() {
+        let got = pairs("1996年5月,中央确定北京、上海、福建、广东等9个东部省市与西部10个省区开展扶贫协作;其中,广东对口帮扶广西。");
+        assert_eq!(got, [p("440000", "450000", Some(1996))]);
+    }
+
+    #[test]
+    fn pair_names_in_a_list_do_not_cross() {
+        let got = pairs("探索出了闽宁协作、粤桂扶贫协作等区域合作发展典型。");
+        assert_eq!(
+            got,
+            [p("350000", "640000", None), p("440000", "450000", None)]
+        );
+    }
+
+    #[test]
+    fn qualifying_province_steps_aside() {
+        let got = pairs("广东省深圳市与广西百色市合作共建“深百小镇”。");
+        assert_eq!(got, [p("440300", "451000", None)]);
+    }
+
+    #[test]
+    fn no_cue_no_pairing() {
+        assert!(pairs("福建省和宁夏的气候差别很大。").is_empty());
+        assert!(pairs("Fujian and Ningxia differ in climate.").is_empty());
+    }
+
+    #[test]
+    fn years_in_text() {
+        assert_eq!(years("1996年至2019年", false), [1996, 2019]);
+        assert_eq!(years("2016—2020年", false), [2016, 2020]);
+        assert_eq!(
+            years("贫困人口脱贫6 127人,210023", false),
+            Vec::<i32>::new()
+        );
+        assert_eq!(years("since 1996, 51,629 people, 12%", true), [1996]);
+        assert_eq!(years("2020% 2021 %", true), Vec::<i32>::new());
+    }
+
+    #[test]
+    fn any_bytes_give_valid_spans_or_a_decode_error() {
+        let samples: [&[u8]; 5] = [
+            b"",
+            b"\xff\xfe",
+            "福建(".as_bytes(),
+            "協(xié".as_bytes(),
+            "?qū)広東".as_bytes(),
+        ];
+        for bytes in samples {
+            if let Ok(e) = extract("x", bytes) {
+                for p in e.pairings {
+                    assert!(
+                        p.evidence.start <= p.evidence.end
+                            && p.evidence.end <= e.document.characters
+                    );
+                }
+            }
+        }
+    }
+}

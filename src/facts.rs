@@ -1,0 +1,65 @@
+//! What extraction produces: plain Rust values, no RDF yet. Tests of extraction look here.
+
+use crate::sentences::Language;
+use crate::text::Repairs;
+
+/// The sentence a fact was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// Character offsets (Unicode scalar values) into the original text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// The sentence exactly as in the original text.
+    pub quote: String,
+    pub language: Language,
+    /// Name of the rule that read the fact.
+    pub rule: String,
+}
+
+/// "helper helps recipient", as one sentence states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingStatement {
+    /// GB/T 2260 codes.
+    pub helper: String,
+    pub recipient: String,
+    /// Earliest year the sentence places the pairing at (a single year or the start of a range).
+    pub since: Option<i32>,
+    /// Every year the sentence names.
+    pub years: Vec<i32>,
+    /// The year of the sentence when it says the pairing was adjusted.
+    pub adjusted_in: Option<i32>,
+    /// Concepts (models, pillars, fields) as (linking property IRI, concept IRI).
+    pub concepts: Vec<(String, String)>,
+    pub evidence: Evidence,
+}
+
+/// What a document is, as far as the graph records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentInfo {
+    /// File name the text was read from; also names the document's graph.
+    pub source_file: String,
+    pub encoding: &'static str,
+    /// FNV-1a 64 of the bytes, in hex.
+    pub content_hash: String,
+    /// Languages of the text, most used first.
+    pub languages: Vec<Language>,
+    pub characters: usize,
+}
+
+/// Everything read from one document.
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub document: DocumentInfo,
+    pub pairings: Vec<PairingStatement>,
+    pub repairs: Repairs,
+}
+
+/// FNV-1a, 64 bits: stable across Rust versions and platforms, which `DefaultHasher` is not.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}

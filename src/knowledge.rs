@@ -1,0 +1,445 @@
+//! What the extractor knows, read from the embedded `ontology/` files: the gazetteer of regions,
+//! the concept schemes with their cue words, the relation lexicon and the folding table.
+//!
+//! Everything here is data; the rules in `extract` are the mechanism that reads it. The files are
+//! embedded at compile time, so the binary runs from any directory.
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Quad, Term};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// Namespace of the public vocabulary.
+pub const XZ: &str = "https://w3id.org/xiezuo/ontology#";
+/// Namespace of instances (regions, pairings, documents, evidence).
+pub const ID: &str = "https://w3id.org/xiezuo/id/";
+/// Named graph that holds the ontology and gazetteer in the store.
+pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/xiezuo/graph/ontology";
+
+const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+
+/// The ontology files as they are loaded into the store: (file name, Turtle text).
+pub const ONTOLOGY_FILES: &[(&str, &str)] = &[
+    ("xiezuo.ttl", include_str!("../ontology/xiezuo.ttl")),
+    ("concepts.ttl", include_str!("../ontology/concepts.ttl")),
+    ("regions.ttl", include_str!("../ontology/regions.ttl")),
+];
+const LEXICON_TSV: &str = include_str!("../ontology/lexicon.tsv");
+const FOLD_TSV: &str = include_str!("../ontology/fold-chars.tsv");
+
+/// Prefixes declared in the shell, in queries and in exported Turtle.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("xz", XZ),
+    ("reg", "https://w3id.org/xiezuo/id/region/"),
+    ("pairing", "https://w3id.org/xiezuo/id/pairing/"),
+    ("doc", "https://w3id.org/xiezuo/id/document/"),
+    ("ev", "https://w3id.org/xiezuo/id/evidence/"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("skos", SKOS),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("dct", "http://purl.org/dc/terms/"),
+];
+
+/// Which side of the programme a region takes part on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    East,
+    West,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Province,
+    Prefecture,
+    County,
+}
+
+/// Index of a region in [`Knowledge::regions`].
+pub type RegionId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// GB/T 2260 code, e.g. "350000".
+    pub code: String,
+    pub level: Level,
+    pub parent: Option<RegionId>,
+    /// The curated side, or the nearest ancestor's.
+    pub side: Option<Side>,
+    /// rdfs:label per language tag, lower-cased as RDF parsers give them ("zh-hans", "en", …).
+    pub labels: BTreeMap<String, String>,
+    /// Every written form to look for in texts: labels and alternative labels, any language.
+    pub names: Vec<String>,
+    /// One-character abbreviations that pair names are made of (闽 in 闽宁).
+    pub abbreviations: Vec<String>,
+}
+
+impl Region {
+    /// The label in `lang` (a BCP 47 tag, any case), else the simplified Chinese one.
+    pub fn label(&self, lang: &str) -> &str {
+        self.labels
+            .get(&lang.to_ascii_lowercase())
+            .or_else(|| self.labels.get("zh-hans"))
+            .map(String::as_str)
+            .unwrap_or(&self.code)
+    }
+}
+
+/// A SKOS concept the extractor links pairings to, with the property that links it.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    /// Full IRI of the concept.
+    pub iri: String,
+    /// Full IRI of the linking property (xz:model, xz:pillar, xz:field).
+    pub link_property: String,
+    pub cues: Vec<String>,
+}
+
+/// Kinds of cue in `ontology/lexicon.tsv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CueKind {
+    Pairing,
+    PairingPassive,
+    PairingSymmetric,
+    CompoundSuffix,
+    Adjusted,
+    RelatedHeading,
+    KeywordsHeading,
+    NotAPlace,
+}
+
+impl CueKind {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pairing" => Self::Pairing,
+            "pairing-passive" => Self::PairingPassive,
+            "pairing-symmetric" => Self::PairingSymmetric,
+            "compound-suffix" => Self::CompoundSuffix,
+            "adjusted" => Self::Adjusted,
+            "related-heading" => Self::RelatedHeading,
+            "keywords-heading" => Self::KeywordsHeading,
+            "not-a-place" => Self::NotAPlace,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub kind: CueKind,
+    /// As written in the lexicon, without the trailing `*`.
+    pub text: String,
+    /// A trailing `*` in the lexicon: any word ending may follow.
+    pub prefix: bool,
+}
+
+/// Everything the extractor knows, loaded once.
+#[derive(Debug)]
+pub struct Knowledge {
+    pub regions: Vec<Region>,
+    pub concepts: Vec<Concept>,
+    pub cues: Vec<Cue>,
+    /// Character folding for matching: traditional and shinjitai → simplified.
+    pub fold: HashMap<char, char>,
+    by_code: HashMap<String, RegionId>,
+}
+
+impl Knowledge {
+    /// The knowledge embedded in the binary. Panics only if the embedded files are broken, which
+    /// the unit tests rule out.
+    pub fn embedded() -> &'static Knowledge {
+        static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
+        KNOWLEDGE.get_or_init(|| {
+            Knowledge::load(ONTOLOGY_FILES, LEXICON_TSV, FOLD_TSV)
+                .expect("the ontology files embedded in the binary are valid")
+        })
+    }
+
+    pub fn region_by_code(&self, code: &str) -> Option<RegionId> {
+        self.by_code.get(code).copied()
+    }
+
+    /// True if `ancestor` contains `region` (directly or further up).
+    pub fn is_ancestor(&self, ancestor: RegionId, region: RegionId) -> bool {
+        let mut current = self.regions[region].parent;
+        while let Some(p) = current {
+            if p == ancestor {
+                return true;
+            }
+            current = self.regions[p].parent;
+        }
+        false
+    }
+
+    pub fn load(turtle_files: &[(&str, &str)], lexicon: &str, fold: &str) -> Result<Self, String> {
+        let mut subjects: BTreeMap<String, Vec<(String, Term)>> = BTreeMap::new();
+        for (name, text) in turtle_files {
+            for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
+                let Quad {
+                    subject,
+                    predicate,
+                    object,
+                    ..
+                } = quad.map_err(|e| format!("ontology/{name}: {e}"))?;
+                let subject = match subject {
+                    oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.into_string(),
+                    _ => continue,
+                };
+                subjects
+                    .entry(subject)
+                    .or_default()
+                    .push((predicate.into_string(), object));
+            }
+        }
+        let (regions, by_code) = regions_from(&subjects)?;
+        let concepts = concepts_from(&subjects);
+        let cues = parse_lexicon(lexicon)?;
+        let fold = parse_fold(fold)?;
+        Ok(Knowledge {
+            regions,
+            concepts,
+            cues,
+            fold,
+            by_code,
+        })
+    }
+}
+
+fn iri(term: &Term) -> Option<&str> {
+    match term {
+        Term::NamedNode(n) => Some(n.as_str()),
+        _ => None,
+    }
+}
+
+fn literal(term: &Term) -> Option<(&str, &str)> {
+    match term {
+        Term::Literal(l) => Some((l.value(), l.language().unwrap_or(""))),
+        _ => None,
+    }
+}
+
+fn regions_from(
+    subjects: &BTreeMap<String, Vec<(String, Term)>>,
+) -> Result<(Vec<Region>, HashMap<String, RegionId>), String> {
+    let region_class = format!("{XZ}Region");
+    let rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+    let mut regions = Vec::new();
+    let mut by_code = HashMap::new();
+    let mut parents: Vec<Option<String>> = Vec::new();
+    let mut own_sides: Vec<Option<Side>> = Vec::new();
+    for (subject, props) in subjects {
+        if !props
+            .iter()
+            .any(|(p, o)| p == rdf_type && iri(o) == Some(region_class.as_str()))
+        {
+            continue;
+        }
+        let code = subject.rsplit('/').next().unwrap_or_default().to_owned();
+        let mut region = Region {
+            code: code.clone(),
+            level: Level::County,
+            parent: None,
+            side: None,
+            labels: BTreeMap::new(),
+            names: Vec::new(),
+            abbreviations: Vec::new(),
+        };
+        let mut parent = None;
+        let mut side = None;
+        for (p, o) in props {
+            match p.strip_prefix(XZ) {
+                Some("level") => {
+                    region.level = match iri(o).and_then(|i| i.strip_prefix(XZ)) {
+                        Some("ProvinceLevel") => Level::Province,
+                        Some("PrefectureLevel") => Level::Prefecture,
+                        _ => Level::County,
+                    }
+                }
+                Some("parent") => {
+                    parent = iri(o).map(|i| i.rsplit('/').next().unwrap_or_default().to_owned())
+                }
+                Some("side") => {
+                    side = match iri(o).and_then(|i| i.strip_prefix(XZ)) {
+                        Some("East") => Some(Side::East),
+                        Some("West") => Some(Side::West),
+                        _ => None,
+                    }
+                }
+                Some("abbreviation") => {
+                    if let Some((text, _)) = literal(o) {
+                        region.abbreviations.push(text.to_owned());
+                    }
+                }
+                _ => {
+                    let is_label = p == RDFS_LABEL;
+                    let is_alt = p.strip_prefix(SKOS) == Some("altLabel");
+                    if let (true, Some((text, lang))) = (is_label || is_alt, literal(o)) {
+                        if is_label {
+                            region
+                                .labels
+                                .insert(lang.to_ascii_lowercase(), text.to_owned());
+                        }
+                        region.names.push(text.to_owned());
+                    }
+                }
+            }
+        }
+        region.names.sort();
+        region.names.dedup();
+        by_code.insert(code, regions.len());
+        regions.push(region);
+        parents.push(parent);
+        own_sides.push(side);
+    }
+    for (i, parent) in parents.iter().enumerate() {
+        if let Some(code) = parent {
+            let p = *by_code.get(code).ok_or_else(|| {
+                format!(
+                    "ontology/regions.ttl: region {} has unknown parent {code}",
+                    regions[i].code
+                )
+            })?;
+            regions[i].parent = Some(p);
+        }
+    }
+    // A region's side is its own curated side or its nearest ancestor's.
+    for i in 0..regions.len() {
+        let mut current = Some(i);
+        while let Some(c) = current {
+            if let Some(side) = own_sides[c] {
+                regions[i].side = Some(side);
+                break;
+            }
+            current = regions[c].parent;
+        }
+    }
+    Ok((regions, by_code))
+}
+
+fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concept> {
+    let link_of_scheme: HashMap<&str, &str> = subjects
+        .iter()
+        .filter_map(|(s, props)| {
+            props
+                .iter()
+                .find(|(p, _)| p.strip_prefix(XZ) == Some("linkProperty"))
+                .and_then(|(_, o)| iri(o))
+                .map(|link| (s.as_str(), link))
+        })
+        .collect();
+    let mut concepts = Vec::new();
+    for (subject, props) in subjects {
+        let Some(link) = props
+            .iter()
+            .filter(|(p, _)| p.strip_prefix(SKOS) == Some("inScheme"))
+            .find_map(|(_, o)| iri(o).and_then(|scheme| link_of_scheme.get(scheme)))
+        else {
+            continue;
+        };
+        let cues = props
+            .iter()
+            .filter(|(p, _)| p.strip_prefix(XZ) == Some("cue"))
+            .filter_map(|(_, o)| literal(o).map(|(t, _)| t.to_owned()))
+            .collect();
+        concepts.push(Concept {
+            iri: subject.clone(),
+            link_property: (*link).to_owned(),
+            cues,
+        });
+    }
+    concepts
+}
+
+fn parse_lexicon(text: &str) -> Result<Vec<Cue>, String> {
+    let mut cues = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [kind, _lang, text] = fields[..] else {
+            return Err(format!(
+                "ontology/lexicon.tsv:{}: expected KIND<TAB>LANG<TAB>TEXT",
+                n + 1
+            ));
+        };
+        let kind = CueKind::parse(kind)
+            .ok_or_else(|| format!("ontology/lexicon.tsv:{}: unknown kind {kind:?}", n + 1))?;
+        let (text, prefix) = match text.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (text, false),
+        };
+        cues.push(Cue {
+            kind,
+            text: text.to_owned(),
+            prefix,
+        });
+    }
+    Ok(cues)
+}
+
+fn parse_fold(text: &str) -> Result<HashMap<char, char>, String> {
+    let mut fold = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut chars = line.split('\t').map(|f| {
+            let mut cs = f.chars();
+            match (cs.next(), cs.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            }
+        });
+        match (chars.next().flatten(), chars.next().flatten(), chars.next()) {
+            (Some(from), Some(to), None) => {
+                fold.insert(from, to);
+            }
+            _ => {
+                return Err(format!(
+                    "ontology/fold-chars.tsv:{}: expected FROM<TAB>TO",
+                    n + 1
+                ))
+            }
+        }
+    }
+    Ok(fold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_knowledge_loads_and_links_parents_and_sides() {
+        let k = Knowledge::embedded();
+        let fujian = k.region_by_code("350000").expect("Fujian in the gazetteer");
+        assert_eq!(k.regions[fujian].side, Some(Side::East));
+        assert_eq!(k.regions[fujian].level, Level::Province);
+        assert_eq!(k.regions[fujian].label("zh-Hans"), "福建省");
+        assert_eq!(k.regions[fujian].label("vi"), "Phúc Kiến");
+        let baise = k.region_by_code("451000").expect("Baise in the gazetteer");
+        assert_eq!(
+            k.regions[baise].side,
+            Some(Side::West),
+            "inherits Guangxi's side"
+        );
+        assert!(k.is_ancestor(k.region_by_code("450000").unwrap(), baise));
+        assert!(k
+            .concepts
+            .iter()
+            .any(|c| c.iri.ends_with("#KeyAreaFocusModel") && c.link_property.ends_with("#model")));
+        assert!(k.cues.iter().any(|c| c.kind == CueKind::CompoundSuffix));
+        assert_eq!(k.fold.get(&'東'), Some(&'东'));
+    }
+
+    #[test]
+    fn malformed_lexicon_line_names_its_line() {
+        let err = parse_lexicon("# c\npairing\tzh\n").unwrap_err();
+        assert!(err.contains("lexicon.tsv:2"), "{err}");
+    }
+}

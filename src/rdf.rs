@@ -1,0 +1,210 @@
+//! Facts to RDF. IRIs are deterministic, so the same fact read from several documents or
+//! languages lands on the same node: the pairing of Fujian and Ningxia is
+//! `…/id/pairing/350000-640000` whichever document states it. Each document's quads go to the
+//! named graph whose name is the document's IRI.
+
+use crate::facts::{Evidence, Extraction, PairingStatement};
+use crate::knowledge::{Knowledge, ID, XZ};
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+
+const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
+const DCT_LANGUAGE: &str = "http://purl.org/dc/terms/language";
+
+pub fn xz(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{XZ}{local}"))
+}
+
+pub fn region_iri(code: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}region/{code}"))
+}
+
+pub fn pairing_iri(helper: &str, recipient: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}pairing/{helper}-{recipient}"))
+}
+
+/// The document's IRI, which also names its graph.
+pub fn document_iri(source_file: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}document/{}", iri_segment(source_file)))
+}
+
+/// Percent-encodes everything but unreserved characters, so any file name makes a valid IRI.
+fn iri_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A `xsd:gYear` literal.
+pub fn year(y: i32) -> Literal {
+    Literal::new_typed_literal(format!("{y:04}"), xsd::G_YEAR)
+}
+
+/// All quads of one document, in its own graph. `extractor_version` lets a later build tell
+/// whether the graph was made by the same extractor and ontology.
+pub fn document_quads(
+    extraction: &Extraction,
+    extractor_version: &str,
+    k: &Knowledge,
+) -> Vec<Quad> {
+    let doc = &extraction.document;
+    let doc_iri = document_iri(&doc.source_file);
+    let mut out = Quads {
+        graph: GraphName::NamedNode(doc_iri.clone()),
+        quads: Vec::new(),
+    };
+    out.add(&doc_iri, rdf::TYPE.into(), xz("Document"));
+    out.add(
+        &doc_iri,
+        rdfs::LABEL.into(),
+        Literal::new_simple_literal(&doc.source_file),
+    );
+    out.add(
+        &doc_iri,
+        xz("sourceFile"),
+        Literal::new_simple_literal(&doc.source_file),
+    );
+    out.add(
+        &doc_iri,
+        xz("encoding"),
+        Literal::new_simple_literal(doc.encoding),
+    );
+    out.add(
+        &doc_iri,
+        xz("contentHash"),
+        Literal::new_simple_literal(&doc.content_hash),
+    );
+    out.add(
+        &doc_iri,
+        xz("extractorVersion"),
+        Literal::new_simple_literal(extractor_version),
+    );
+    for language in &doc.languages {
+        out.add(
+            &doc_iri,
+            NamedNode::new_unchecked(DCT_LANGUAGE),
+            Literal::new_simple_literal(language.tag()),
+        );
+    }
+    for statement in &extraction.pairings {
+        pairing_quads(&mut out, statement, &doc_iri, k);
+    }
+    out.quads
+}
+
+struct Quads {
+    graph: GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Quads {
+    fn add(&mut self, s: &NamedNode, p: NamedNode, o: impl Into<Term>) {
+        self.quads.push(Quad::new(
+            NamedOrBlankNode::NamedNode(s.clone()),
+            p,
+            o,
+            self.graph.clone(),
+        ));
+    }
+}
+
+fn pairing_quads(out: &mut Quads, st: &PairingStatement, doc_iri: &NamedNode, k: &Knowledge) {
+    let p = pairing_iri(&st.helper, &st.recipient);
+    out.add(&p, rdf::TYPE.into(), xz("Pairing"));
+    out.add(&p, xz("helper"), region_iri(&st.helper));
+    out.add(&p, xz("recipient"), region_iri(&st.recipient));
+    if let (Some(h), Some(r)) = (
+        k.region_by_code(&st.helper),
+        k.region_by_code(&st.recipient),
+    ) {
+        let (h, r) = (&k.regions[h], &k.regions[r]);
+        out.add(
+            &p,
+            rdfs::LABEL.into(),
+            Literal::new_language_tagged_literal_unchecked(
+                format!("{} → {}", h.label("zh-Hans"), r.label("zh-Hans")),
+                "zh-Hans",
+            ),
+        );
+        out.add(
+            &p,
+            rdfs::LABEL.into(),
+            Literal::new_language_tagged_literal_unchecked(
+                format!("{} → {}", h.label("en"), r.label("en")),
+                "en",
+            ),
+        );
+    }
+    if let Some(since) = st.since {
+        out.add(&p, xz("since"), year(since));
+    }
+    for &y in &st.years {
+        out.add(&p, xz("year"), year(y));
+    }
+    if let Some(adjusted) = st.adjusted_in {
+        out.add(&p, xz("adjustedIn"), year(adjusted));
+    }
+    for (property, concept) in &st.concepts {
+        out.add(
+            &p,
+            NamedNode::new_unchecked(property),
+            NamedNode::new_unchecked(concept),
+        );
+    }
+    let ev = evidence_quads(out, &st.evidence, doc_iri);
+    out.add(&p, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+fn evidence_quads(out: &mut Quads, ev: &Evidence, doc_iri: &NamedNode) -> NamedNode {
+    let doc_part = doc_iri.as_str().rsplit('/').next().unwrap_or_default();
+    let iri = NamedNode::new_unchecked(format!(
+        "{ID}evidence/{doc_part}/{}-{}/{}",
+        ev.start,
+        ev.end,
+        iri_segment(&ev.rule)
+    ));
+    out.add(&iri, rdf::TYPE.into(), xz("Evidence"));
+    out.add(&iri, xz("document"), doc_iri.clone());
+    out.add(
+        &iri,
+        xz("quote"),
+        Literal::new_language_tagged_literal_unchecked(&ev.quote, ev.language.tag()),
+    );
+    out.add(&iri, xz("start"), Literal::from(ev.start as i64));
+    out.add(&iri, xz("end"), Literal::from(ev.end as i64));
+    out.add(
+        &iri,
+        NamedNode::new_unchecked(DCT_LANGUAGE),
+        Literal::new_simple_literal(ev.language.tag()),
+    );
+    out.add(&iri, xz("rule"), Literal::new_simple_literal(&ev.rule));
+    iri
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_make_valid_iris() {
+        let iri = document_iri("报告 2020#1.txt");
+        assert!(NamedNode::new(iri.as_str()).is_ok(), "{iri}");
+        assert!(iri
+            .as_str()
+            .ends_with("/document/%E6%8A%A5%E5%91%8A%202020%231.txt"));
+    }
+
+    #[test]
+    fn same_pair_same_node() {
+        assert_eq!(
+            pairing_iri("350000", "640000").as_str(),
+            "https://w3id.org/xiezuo/id/pairing/350000-640000"
+        );
+    }
+}

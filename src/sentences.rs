@@ -1,0 +1,276 @@
+//! Paragraphs, sentences and clauses of the matching view, and the language of each sentence.
+//!
+//! A line is a paragraph; sentences end at 。 ! ? and at a full stop followed by a space; clauses
+//! split a sentence at commas, semicolons and colons (and at 、 in Japanese, where it is the comma).
+//! Spans are byte ranges of the view; `View::original_span` maps them back.
+
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    ZhHans,
+    ZhHant,
+    Ja,
+    En,
+    Fr,
+    Vi,
+}
+
+impl Language {
+    /// BCP 47 tag, as written in the graph.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhHans => "zh-Hans",
+            Language::ZhHant => "zh-Hant",
+            Language::Ja => "ja",
+            Language::En => "en",
+            Language::Fr => "fr",
+            Language::Vi => "vi",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Byte range in the view.
+    pub span: Range<usize>,
+    /// Index of the paragraph (line) the sentence is in.
+    pub paragraph: usize,
+    pub clauses: Vec<Range<usize>>,
+}
+
+/// Splits the view into sentences. `is_japanese` tells, for a sentence's view range, whether 、
+/// separates clauses there.
+pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sentence> {
+    let mut sentences = Vec::new();
+    let mut paragraph = 0;
+    let mut offset = 0;
+    for line in view.split('\n') {
+        for span in sentence_spans(line) {
+            let span = offset + span.start..offset + span.end;
+            let clauses = clause_spans(&view[span.clone()], is_japanese(span.clone()))
+                .into_iter()
+                .map(|c| span.start + c.start..span.start + c.end)
+                .collect();
+            sentences.push(Sentence {
+                span,
+                paragraph,
+                clauses,
+            });
+        }
+        offset += line.len() + 1;
+        paragraph += 1;
+    }
+    sentences
+}
+
+fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let piece = &text[range.clone()];
+    let start = range.start + (piece.len() - piece.trim_start().len());
+    let end = range.end - (piece.len() - piece.trim_end().len());
+    (start < end).then_some(start..end)
+}
+
+fn sentence_spans(line: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        let ends = match c {
+            '。' | '!' | '?' | '…' => true,
+            '.' => full_stop_ends_sentence(&chars, i),
+            _ => false,
+        };
+        if ends {
+            // Closing quotes and brackets after the terminator belong to the sentence.
+            let mut j = i + 1;
+            while j < chars.len()
+                && matches!(chars[j].1, '”' | '"' | '」' | '』' | ')' | '’' | '\'')
+            {
+                j += 1;
+            }
+            let end = chars.get(j).map_or(line.len(), |&(b, _)| b);
+            spans.extend(trimmed(line, start..end));
+            start = end;
+            i = j;
+            continue;
+        }
+        let _ = at;
+        i += 1;
+    }
+    spans.extend(trimmed(line, start..line.len()));
+    spans
+}
+
+/// A full stop ends a sentence when a space or the line's end follows, and it does not close a
+/// number ("1.") or a one-letter abbreviation ("v.v.").
+fn full_stop_ends_sentence(chars: &[(usize, char)], i: usize) -> bool {
+    let next = chars.get(i + 1).map(|&(_, c)| c);
+    if !matches!(next, None | Some(' ' | '\t')) {
+        return false;
+    }
+    let prev = i.checked_sub(1).map(|j| chars[j].1);
+    let before_prev = i.checked_sub(2).map(|j| chars[j].1);
+    match prev {
+        Some(p) if p.is_ascii_digit() => false,
+        Some(p) if p.is_alphabetic() && matches!(before_prev, None | Some(' ' | '.')) => false,
+        _ => true,
+    }
+}
+
+fn clause_spans(sentence: &str, japanese: bool) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let between_digits = || {
+            i > 0
+                && chars[i - 1].1.is_ascii_digit()
+                && chars.get(i + 1).is_some_and(|&(_, n)| n.is_ascii_digit())
+        };
+        let breaks = match c {
+            ';' | ':' => true,
+            ',' => !between_digits(),
+            '、' => japanese,
+            _ => false,
+        };
+        if breaks {
+            spans.extend(trimmed(sentence, start..at));
+            start = at + c.len_utf8();
+        }
+    }
+    spans.extend(trimmed(sentence, start..sentence.len()));
+    spans
+}
+
+/// Guesses the language of a piece of original text from its script and common words.
+/// `is_traditional` says whether a Han character only occurs in traditional or Japanese writing.
+pub fn detect_language(original: &str, is_traditional: impl Fn(char) -> bool) -> Language {
+    let (mut han, mut kana, mut traditional, mut latin, mut vietnamese) = (0, 0, 0, 0, 0);
+    for c in original.chars() {
+        match c {
+            '\u{3040}'..='\u{30FF}' => kana += 1,
+            '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' => {
+                han += 1;
+                if is_traditional(c) {
+                    traditional += 1;
+                }
+            }
+            c if c.is_alphabetic() => {
+                latin += 1;
+                if "ăâđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+                    .contains(c.to_lowercase().next().unwrap_or(c))
+                {
+                    vietnamese += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if kana >= 2 && kana * 20 >= han {
+        return Language::Ja;
+    }
+    if han * 2 >= latin && han > 0 {
+        return if traditional * 20 > han {
+            Language::ZhHant
+        } else {
+            Language::ZhHans
+        };
+    }
+    if vietnamese * 50 >= latin && vietnamese >= 2 {
+        return Language::Vi;
+    }
+    let words = original
+        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
+        .map(str::to_lowercase);
+    let (mut french, mut english) = (0, 0);
+    for word in words {
+        match word.as_str() {
+            "le" | "la" | "les" | "des" | "du" | "et" | "est" | "une" | "dans" | "pour" | "aux"
+            | "au" | "sur" | "avec" | "ont" => french += 1,
+            "the" | "and" | "of" | "to" | "is" | "for" | "with" | "have" | "has" | "are"
+            | "that" | "this" => english += 1,
+            w if w.starts_with("l'")
+                || w.starts_with("d'")
+                || w.starts_with("l’")
+                || w.starts_with("d’") =>
+            {
+                french += 1
+            }
+            _ => {}
+        }
+    }
+    if french > english {
+        Language::Fr
+    } else {
+        Language::En
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(view: &str, ranges: &[Range<usize>]) -> Vec<String> {
+        ranges.iter().map(|r| view[r.clone()].to_owned()).collect()
+    }
+
+    #[test]
+    fn sentences_end_at_stops_not_at_numbers_or_abbreviations() {
+        let view = "第一句。第二句!\n1. item one. second, with 51,629 people. v.v. hai ben.";
+        let sentences = split(view, |_| false);
+        let spans: Vec<_> = sentences.iter().map(|s| s.span.clone()).collect();
+        assert_eq!(
+            texts(view, &spans),
+            [
+                "第一句。",
+                "第二句!",
+                "1. item one.",
+                "second, with 51,629 people.",
+                "v.v. hai ben."
+            ]
+        );
+        assert_eq!(sentences[2].paragraph, 1);
+        assert_eq!(
+            texts(view, &sentences[3].clauses),
+            ["second", "with 51,629 people."]
+        );
+    }
+
+    #[test]
+    fn japanese_comma_splits_clauses_only_in_japanese() {
+        let view = "山东省の市は、重庆市の县と协力援助し。";
+        let s = &split(view, |_| true)[0];
+        assert_eq!(s.clauses.len(), 2);
+        let s = &split("乌兰察布市、赤峰市。", |_| false)[0];
+        assert_eq!(s.clauses.len(), 1);
+    }
+
+    #[test]
+    fn languages_are_told_apart() {
+        let no = |_| false;
+        assert_eq!(
+            detect_language("福建省与宁夏回族自治区", no),
+            Language::ZhHans
+        );
+        assert_eq!(detect_language("東西協力による貧困救済", no), Language::Ja);
+        assert_eq!(
+            detect_language("tỉnh Phúc Kiến và khu tự trị", no),
+            Language::Vi
+        );
+        assert_eq!(
+            detect_language("la province du Fujian et la région", no),
+            Language::Fr
+        );
+        assert_eq!(
+            detect_language("Fujian Province and Ningxia have held", no),
+            Language::En
+        );
+        assert_eq!(
+            detect_language("廣東對口幫扶廣西", |c| "廣東對幫".contains(c)),
+            Language::ZhHant
+        );
+    }
+}

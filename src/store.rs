@@ -1,0 +1,319 @@
+//! The on-disk Oxigraph store and how xiezuo lays out its graphs.
+//!
+//! - `…/graph/ontology`: the vocabulary, concept schemes and gazetteer.
+//! - one graph per document, named by the document's IRI: what that document says.
+//! - `…/graph/merged`: the set union of the document graphs, recomputed by every load. It is the
+//!   default graph of queries (with the ontology and the store's own default graph), so a pairing
+//!   stated by five documents is one row, not five; `GRAPH ?g { … }` still reaches each document.
+//!
+//! Loading is one transaction: a failed build leaves the store as it was.
+
+use crate::facts::Extraction;
+use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, XZ};
+use crate::rdf::document_quads;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+};
+use oxigraph::sparql::{
+    QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError, UpdateEvaluationError,
+};
+use oxigraph::store::{StorageError, Store};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Graph holding the set union of all document graphs.
+pub const MERGED_GRAPH: &str = "https://w3id.org/xiezuo/graph/merged";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "no store at {0}: run `xiezuo build` first, or point --store (or XIEZUO_STORE) at one"
+    )]
+    Missing(PathBuf),
+    #[error("{0} is not an xiezuo store (it is a file, or a directory with other things in it); choose another --store")]
+    NotAStore(PathBuf),
+    #[error("the store {0} is in use by another xiezuo process (a shell, serve or build); close it and try again")]
+    Locked(PathBuf),
+    #[error("store {path}: {source}")]
+    Storage { path: PathBuf, source: StorageError },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("SPARQL syntax error: {0}")]
+    Syntax(#[from] SparqlSyntaxError),
+    #[error("query failed: {0}")]
+    Evaluation(#[from] QueryEvaluationError),
+    #[error("update failed: {0}")]
+    Update(#[from] UpdateEvaluationError),
+}
+
+/// What one load changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LoadSummary {
+    pub documents: usize,
+    pub quads: usize,
+    pub pairing_statements: usize,
+}
+
+/// A document as the store last recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub content_hash: String,
+    pub extractor_version: String,
+}
+
+pub struct GraphStore {
+    store: Store,
+    path: PathBuf,
+}
+
+impl GraphStore {
+    /// Opens the store at `path`, creating it if there is nothing there.
+    pub fn open_or_create(path: &Path) -> Result<GraphStore, StoreError> {
+        if path.exists() && !looks_like_store(path) {
+            return Err(StoreError::NotAStore(path.to_owned()));
+        }
+        Self::open_path(path)
+    }
+
+    /// Opens an existing store; a missing one is an error that says how to make it.
+    pub fn open_existing(path: &Path) -> Result<GraphStore, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        if !looks_like_store(path) {
+            return Err(StoreError::NotAStore(path.to_owned()));
+        }
+        Self::open_path(path)
+    }
+
+    fn open_path(path: &Path) -> Result<GraphStore, StoreError> {
+        let store = Store::open(path).map_err(|source| {
+            if source.to_string().to_lowercase().contains("lock") {
+                StoreError::Locked(path.to_owned())
+            } else {
+                StoreError::Storage {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        })?;
+        Ok(GraphStore {
+            store,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn oxigraph(&self) -> &Store {
+        &self.store
+    }
+
+    fn storage_error(&self, source: StorageError) -> StoreError {
+        StoreError::Storage {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Replaces the graphs of the given documents (and the ontology) in one transaction, then
+    /// recomputes the merged graph. Other documents' graphs are kept.
+    pub fn load(
+        &self,
+        extractions: &[Extraction],
+        extractor_version: &str,
+    ) -> Result<LoadSummary, StoreError> {
+        let k = Knowledge::embedded();
+        let mut summary = LoadSummary::default();
+        let ontology = ontology_quads();
+        let result = (|| -> Result<(), StorageError> {
+            let mut tx = self.store.start_transaction()?;
+            let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
+            tx.remove_named_graph(ontology_graph)?;
+            tx.extend(ontology.iter());
+            for extraction in extractions {
+                let quads = document_quads(extraction, extractor_version, k);
+                if let Some(first) = quads.first() {
+                    if let GraphName::NamedNode(g) = &first.graph_name {
+                        tx.remove_named_graph(g)?;
+                    }
+                }
+                summary.documents += 1;
+                summary.quads += quads.len();
+                summary.pairing_statements += extraction.pairings.len();
+                tx.extend(quads.iter());
+            }
+            let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+            tx.remove_named_graph(merged)?;
+            let document_prefix = format!("{ID}document/");
+            let mut triples = HashSet::new();
+            for quad in tx.quads_for_pattern(None, None, None, None) {
+                let quad = quad?;
+                if matches!(&quad.graph_name, GraphName::NamedNode(g) if g.as_str().starts_with(&document_prefix))
+                {
+                    triples.insert(Triple::from(quad));
+                }
+            }
+            tx.extend(triples.iter().map(|t| t.as_ref().in_graph(merged)));
+            tx.commit()
+        })();
+        result.map_err(|e| self.storage_error(e))?;
+        Ok(summary)
+    }
+
+    /// The documents in the store by source file, with the hash and extractor that made them.
+    pub fn documents(&self) -> Result<BTreeMap<String, StoredDocument>, StoreError> {
+        let query = format!(
+            "SELECT ?file ?hash ?version WHERE {{ GRAPH ?g {{ ?d <{XZ}sourceFile> ?file ; <{XZ}contentHash> ?hash ; <{XZ}extractorVersion> ?version }} }}"
+        );
+        let mut documents = BTreeMap::new();
+        let results = SparqlEvaluator::new()
+            .parse_query(&query)
+            .expect("a valid built-in query")
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| self.storage_error(StorageError::Other(Box::new(e))))?;
+        if let QueryResults::Solutions(solutions) = results {
+            for solution in solutions {
+                let solution =
+                    solution.map_err(|e| self.storage_error(StorageError::Other(Box::new(e))))?;
+                let text = |v: &str| match solution.get(v) {
+                    Some(Term::Literal(l)) => l.value().to_owned(),
+                    _ => String::new(),
+                };
+                documents.insert(
+                    text("file"),
+                    StoredDocument {
+                        content_hash: text("hash"),
+                        extractor_version: text("version"),
+                    },
+                );
+            }
+        }
+        Ok(documents)
+    }
+
+    /// A SPARQL evaluator with the ontology's prefixes declared.
+    pub fn evaluator() -> SparqlEvaluator {
+        let mut evaluator = SparqlEvaluator::new();
+        for (prefix, iri) in PREFIXES {
+            evaluator = evaluator
+                .with_prefix(*prefix, *iri)
+                .expect("built-in prefixes are valid IRIs");
+        }
+        evaluator
+    }
+
+    /// Runs a query. Unless the query names its own dataset (FROM), the default graph is the
+    /// merged view of all documents plus the ontology.
+    pub fn query(&self, query: &str) -> Result<QueryResults<'static>, QueryError> {
+        let mut prepared = Self::evaluator().parse_query(query)?;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph(default_graphs());
+        }
+        Ok(prepared.on_store(&self.store).execute()?)
+    }
+
+    /// Runs a SPARQL Update.
+    pub fn update(&self, update: &str) -> Result<(), QueryError> {
+        Self::evaluator()
+            .parse_update(update)?
+            .on_store(&self.store)
+            .execute()?;
+        Ok(())
+    }
+
+    /// True if `query` parses as a query (as opposed to an update).
+    pub fn is_query(text: &str) -> bool {
+        Self::evaluator().parse_query(text).is_ok()
+    }
+
+    /// Every quad of the store except the derived merged graph, sorted by graph, then triple
+    /// (so that TriG writes each graph as one block).
+    pub fn dataset_quads(&self) -> Result<Vec<Quad>, StoreError> {
+        let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+        let mut quads = Vec::new();
+        for quad in self.store.iter() {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            if quad.graph_name.as_ref() != GraphNameRef::NamedNode(merged) {
+                quads.push(quad);
+            }
+        }
+        quads.sort_by_cached_key(|q| {
+            (
+                q.graph_name.to_string(),
+                Triple::from(q.clone()).to_string(),
+            )
+        });
+        Ok(quads)
+    }
+
+    /// The triples of the default graph of queries (merged documents, ontology, store default),
+    /// each once, sorted.
+    pub fn merged_triples(&self) -> Result<Vec<Triple>, StoreError> {
+        let mut triples = HashSet::new();
+        for graph in default_graphs() {
+            for quad in self
+                .store
+                .quads_for_pattern(None, None, None, Some(graph.as_ref()))
+            {
+                triples.insert(Triple::from(quad.map_err(|e| self.storage_error(e))?));
+            }
+        }
+        let mut triples: Vec<Triple> = triples.into_iter().collect();
+        triples.sort_by_cached_key(ToString::to_string);
+        Ok(triples)
+    }
+
+    /// Named graphs that hold documents.
+    pub fn document_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
+        let prefix = format!("{ID}document/");
+        let mut graphs = Vec::new();
+        for g in self.store.named_graphs() {
+            if let NamedOrBlankNode::NamedNode(n) = g.map_err(|e| self.storage_error(e))? {
+                if n.as_str().starts_with(&prefix) {
+                    graphs.push(n);
+                }
+            }
+        }
+        Ok(graphs)
+    }
+}
+
+fn default_graphs() -> Vec<GraphName> {
+    vec![
+        GraphName::DefaultGraph,
+        NamedNode::new_unchecked(MERGED_GRAPH).into(),
+        NamedNode::new_unchecked(ONTOLOGY_GRAPH).into(),
+    ]
+}
+
+/// RocksDB keeps a `CURRENT` file in every database directory; an empty directory is fine too.
+fn looks_like_store(path: &Path) -> bool {
+    if !path.is_dir() {
+        return false;
+    }
+    path.join("CURRENT").is_file()
+        || std::fs::read_dir(path)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+}
+
+/// The embedded ontology files as quads of the ontology graph.
+fn ontology_quads() -> Vec<Quad> {
+    let graph = NamedNode::new_unchecked(ONTOLOGY_GRAPH);
+    ONTOLOGY_FILES
+        .iter()
+        .flat_map(|(_, text)| {
+            RdfParser::from_format(RdfFormat::Turtle)
+                .with_default_graph(graph.clone())
+                .for_slice(text.as_bytes())
+                .map(|q| q.expect("embedded ontology files parse (checked by knowledge tests)"))
+        })
+        .collect()
+}

@@ -1,0 +1,406 @@
+//! Bytes to text, and text to the matching view.
+//!
+//! `decode` turns bytes into a `String`, recording the encoding. `View::new` repairs what real web
+//! pages break (pinyin inserted after characters, `?` standing for lost characters), marks
+//! boilerplate lines (keyword spam, "related articles" lists, author affiliations) so that no fact
+//! comes from them, and folds the rest for matching: traditional and shinjitai to simplified,
+//! full-width to half-width, Latin to lower case without accents. Nothing is deleted from the
+//! original: the view keeps, for every byte, the character offset in the original it came from.
+
+use crate::knowledge::{CueKind, Knowledge};
+use std::ops::Range;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// Stands in the view for a character the page lost; it matches nothing.
+pub const LOST: char = '\u{FFFD}';
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("not a text file: binary data (NUL byte) at byte {0}")]
+    Binary(usize),
+    #[error("cannot decode as text: {0} of {1} characters are invalid in every encoding tried")]
+    Undecodable(usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// Name of the encoding the bytes were read as (WHATWG name, e.g. "UTF-8", "GBK", "Big5").
+    pub encoding: &'static str,
+}
+
+/// Decodes bytes of unknown encoding: a BOM decides, else valid UTF-8, else the most likely legacy
+/// encoding (GB18030/GBK, Big5, Shift_JIS, …) by `chardetng`.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return finish(text.into_owned(), encoding.name(), had_errors);
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(DecodeError::Binary(pos));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: text.to_owned(),
+            encoding: "UTF-8",
+        });
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _, had_errors) = encoding.decode(bytes);
+    finish(text.into_owned(), encoding.name(), had_errors)
+}
+
+fn finish(text: String, encoding: &'static str, had_errors: bool) -> Result<Decoded, DecodeError> {
+    if had_errors {
+        let total = text.chars().count();
+        let bad = text.chars().filter(|&c| c == LOST).count();
+        // A few broken bytes are page damage; mostly broken bytes means this is not text at all.
+        if bad * 10 > total {
+            return Err(DecodeError::Undecodable(bad, total));
+        }
+    }
+    Ok(Decoded { text, encoding })
+}
+
+/// What `View::new` repaired or left out, for diagnostics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Repairs {
+    /// Pinyin annotations like `(xié)` removed from the view.
+    pub pinyin_removed: usize,
+    /// Characters the page lost (`?` placeholders, U+FFFD), left out of matching.
+    pub lost_characters: usize,
+    /// Characters on boilerplate lines, left out of extraction.
+    pub boilerplate_characters: usize,
+}
+
+/// The folded text the rules match against, with its way back to the original.
+#[derive(Debug)]
+pub struct View {
+    pub text: String,
+    /// For each byte of `text`, the offset (in chars) of the original character it came from.
+    origin: Vec<u32>,
+    original_len: usize,
+    pub repairs: Repairs,
+}
+
+impl View {
+    pub fn new(original: &str, knowledge: &Knowledge) -> View {
+        let chars: Vec<char> = original.chars().collect();
+        let boilerplate = boilerplate_mask(&chars, knowledge);
+        let mut view = View {
+            text: String::with_capacity(original.len()),
+            origin: Vec::with_capacity(original.len()),
+            original_len: chars.len(),
+            repairs: Repairs::default(),
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if boilerplate[i] {
+                // Keep line breaks so that sentences never join across the removed lines.
+                if c == '\n' {
+                    view.push('\n', i);
+                } else {
+                    view.repairs.boilerplate_characters += 1;
+                }
+                i += 1;
+                continue;
+            }
+            if let Some(len) = pinyin_annotation(&chars, i) {
+                view.repairs.pinyin_removed += 1;
+                i += len;
+                continue;
+            }
+            if c == '?' || c == '？' {
+                if let Some(len) = lost_character(&chars, i) {
+                    view.repairs.lost_characters += 1;
+                    view.push(LOST, i);
+                    i += len;
+                    continue;
+                }
+            }
+            if c == LOST {
+                view.repairs.lost_characters += 1;
+            }
+            fold_char(c, knowledge, |folded| view.push(folded, i));
+            i += 1;
+        }
+        view
+    }
+
+    fn push(&mut self, c: char, original_index: usize) {
+        self.text.push(c);
+        let index = original_index as u32;
+        self.origin.resize(self.text.len(), index);
+    }
+
+    /// The original character span that a byte range of the view came from.
+    pub fn original_span(&self, view: Range<usize>) -> Range<usize> {
+        if view.is_empty() {
+            let at = self.original_offset(view.start);
+            return at..at;
+        }
+        let start = self.origin[view.start] as usize;
+        let end = self.origin[view.end - 1] as usize + 1;
+        start..end.min(self.original_len)
+    }
+
+    fn original_offset(&self, view_byte: usize) -> usize {
+        self.origin
+            .get(view_byte)
+            .map(|&o| o as usize)
+            .unwrap_or(self.original_len)
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+}
+
+fn is_pinyin_letter(c: char) -> bool {
+    c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
+}
+
+fn has_vowel(letters: &[char]) -> bool {
+    letters.iter().any(|&c| {
+        let mut base = c;
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                base = d;
+            }
+        });
+        "aeiouüv".contains(base)
+    })
+}
+
+/// Length of a pinyin annotation such as `(xié)` starting at `i` right after a Han character.
+fn pinyin_annotation(chars: &[char], i: usize) -> Option<usize> {
+    if !matches!(chars[i], '(' | '（') || i == 0 || !is_han(chars[i - 1]) {
+        return None;
+    }
+    pinyin_then_close(chars, i + 1).map(|len| len + 1)
+}
+
+/// Length of 1–6 pinyin letters followed by a closing parenthesis, starting at `i`.
+fn pinyin_then_close(chars: &[char], i: usize) -> Option<usize> {
+    let letters: Vec<char> = chars[i..]
+        .iter()
+        .take(7)
+        .take_while(|&&c| is_pinyin_letter(c))
+        .copied()
+        .collect();
+    let close = chars.get(i + letters.len())?;
+    (matches!(close, ')' | '）') && (1..=6).contains(&letters.len()) && has_vowel(&letters))
+        .then_some(letters.len() + 1)
+}
+
+/// Length of a lost-character placeholder at `i` (a `?`): either `?` plus the remains of its
+/// pinyin annotation (`?qū)`), or a lone `?` between Han characters.
+fn lost_character(chars: &[char], i: usize) -> Option<usize> {
+    if let Some(len) = pinyin_then_close(chars, i + 1) {
+        return Some(1 + len);
+    }
+    let before = i.checked_sub(1).map(|j| chars[j]);
+    let after = chars.get(i + 1).copied();
+    (before.is_some_and(is_han) && after.is_some_and(is_han)).then_some(1)
+}
+
+/// Folds one character for matching, passing zero or more characters to `out`.
+pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
+    if let Some(&simplified) = knowledge.fold.get(&c) {
+        return out(simplified);
+    }
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => {
+            return fold_char(
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                knowledge,
+                out,
+            )
+        }
+        '\u{3000}' => return out(' '),
+        '’' | '‘' | 'ʼ' => return out('\''),
+        'đ' | 'Đ' => return out('d'),
+        'œ' | 'Œ' => {
+            out('o');
+            return out('e');
+        }
+        _ => {}
+    }
+    if c.is_ascii() {
+        return out(c.to_ascii_lowercase());
+    }
+    if c.is_alphabetic() && !is_han(c) {
+        let mut any = false;
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                any = true;
+                for lower in d.to_lowercase() {
+                    out(lower);
+                }
+            }
+        });
+        if any {
+            return;
+        }
+    }
+    if is_combining_mark(c) {
+        return;
+    }
+    out(c)
+}
+
+/// Folds a whole string the same way as the view (for patterns from the ontology).
+pub fn fold_str(s: &str, knowledge: &Knowledge) -> String {
+    let mut folded = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, knowledge, |f| folded.push(f));
+    }
+    folded
+}
+
+/// Marks the characters of boilerplate lines: keyword spam, keyword lists, author affiliations
+/// with postcodes, and everything from a "related articles" heading on.
+fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
+    let heading = |kind: CueKind| -> Vec<String> {
+        knowledge
+            .cues
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| fold_str(&c.text, knowledge))
+            .collect()
+    };
+    let related = heading(CueKind::RelatedHeading);
+    let keywords = heading(CueKind::KeywordsHeading);
+    let mut mask = vec![false; chars.len()];
+    let mut start = 0;
+    let mut rest_is_boilerplate = false;
+    while start < chars.len() {
+        let end = chars[start..]
+            .iter()
+            .position(|&c| c == '\n')
+            .map_or(chars.len(), |p| start + p);
+        let line: String = chars[start..end].iter().collect();
+        let folded = fold_str(line.trim(), knowledge);
+        let short = folded.chars().count() <= 40;
+        if short && related.iter().any(|h| folded.starts_with(h.as_str())) {
+            rest_is_boilerplate = true;
+        }
+        let is_boilerplate = rest_is_boilerplate
+            || keywords.iter().any(|h| folded.starts_with(h.as_str()))
+            || is_keyword_spam(&folded)
+            || is_affiliation(&folded);
+        if is_boilerplate {
+            mask[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        start = end + 1;
+    }
+    mask
+}
+
+fn ends_sentences(line: &str) -> bool {
+    line.contains(['。', '!', '?']) || line.contains(". ") || line.ends_with('.')
+}
+
+/// A line of search keywords or place names joined by `_` or `|`, with no sentence in it.
+fn is_keyword_spam(line: &str) -> bool {
+    line.matches(['_', '|', '｜']).count() >= 3 && !ends_sentences(line)
+}
+
+/// An author-affiliation line: a short line with a six-digit postcode and no sentence end.
+fn is_affiliation(line: &str) -> bool {
+    if line.chars().count() > 300 || line.contains('。') {
+        return false;
+    }
+    let bytes = line.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run += 1;
+            continue;
+        }
+        if run == 6 && !line[i..].starts_with('年') {
+            return true;
+        }
+        run = 0;
+    }
+    run == 6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(s: &str) -> View {
+        View::new(s, Knowledge::embedded())
+    }
+
+    #[test]
+    fn pinyin_annotations_are_removed_and_offsets_kept() {
+        let original = "東西部扶貧協(xié)作場(chǎng)域";
+        let v = view(original);
+        assert_eq!(v.text, "东西部扶贫协作场域");
+        assert_eq!(v.repairs.pinyin_removed, 2);
+        let start = v.text.find("作").unwrap();
+        let span = v.original_span(start..start + "作".len());
+        let quoted: String = original.chars().skip(span.start).take(span.len()).collect();
+        assert_eq!(quoted, "作");
+    }
+
+    #[test]
+    fn latin_parentheses_are_not_pinyin() {
+        assert_eq!(
+            view("阿玛蒂亚·森(Amartya Sen)").text,
+            "阿玛蒂亚·森(amartya sen)"
+        );
+        assert_eq!(view("面积(km)").text, "面积(km)");
+    }
+
+    #[test]
+    fn lost_characters_become_placeholders() {
+        let v = view("東部?jī)?yōu)質(zhì)職業");
+        assert_eq!(
+            v.repairs.lost_characters, 2,
+            "?jī) and ?yōu) each stand for one lost character"
+        );
+        assert!(v.text.starts_with("东部\u{FFFD}"), "{}", v.text);
+        assert!(view("是吗?").text.ends_with('?'));
+    }
+
+    #[test]
+    fn latin_is_lowercased_and_unaccented() {
+        assert_eq!(
+            view("Phúc Kiến, Mông Cổ, Đại Liên").text,
+            "phuc kien, mong co, dai lien"
+        );
+        assert_eq!(view("main-d’œuvre").text, "main-d'oeuvre");
+        assert_eq!(view("ＡＢ，１").text, "ab,1");
+    }
+
+    #[test]
+    fn boilerplate_lines_are_left_out() {
+        let page = "国产_亚洲_久久_日本\n正文。\n(1.南京大学,江苏 南京 210023)\n猜你喜歡\n鲁渝扶贫协作进行曲\n";
+        let v = view(page);
+        assert_eq!(v.text.trim(), "正文。");
+        assert!(v.repairs.boilerplate_characters > 0);
+    }
+
+    #[test]
+    fn decode_detects_encodings_and_refuses_binary() {
+        assert_eq!(decode("福建".as_bytes()).unwrap().encoding, "UTF-8");
+        let (gbk, _, _) = encoding_rs::GBK.encode("福建省与宁夏回族自治区每年召开一次联席会议");
+        let decoded = decode(&gbk).unwrap();
+        assert_eq!(decoded.text, "福建省与宁夏回族自治区每年召开一次联席会议");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "宁夏".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(decode(&utf16).unwrap().text, "宁夏");
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0"),
+            Err(DecodeError::Binary(8))
+        );
+    }
+}
