@@ -129,7 +129,7 @@ fn pairing_quads(out: &mut Quads, st: &PairingStatement, doc_iri: &NamedNode, k:
             rdfs::LABEL.into(),
             Literal::new_language_tagged_literal_unchecked(
                 format!("{} → {}", h.label("zh-Hans"), r.label("zh-Hans")),
-                "zh-Hans",
+                "zh-hans",
             ),
         );
         out.add(
@@ -174,7 +174,11 @@ fn evidence_quads(out: &mut Quads, ev: &Evidence, doc_iri: &NamedNode) -> NamedN
     out.add(
         &iri,
         xz("quote"),
-        Literal::new_language_tagged_literal_unchecked(&ev.quote, ev.language.tag()),
+        // Oxigraph stores language tags lower-cased; write them that way so every quote compares alike.
+        Literal::new_language_tagged_literal_unchecked(
+            &ev.quote,
+            ev.language.tag().to_ascii_lowercase(),
+        ),
     );
     out.add(&iri, xz("start"), Literal::from(ev.start as i64));
     out.add(&iri, xz("end"), Literal::from(ev.end as i64));
