@@ -43,9 +43,8 @@ pub struct Sentence {
 /// separates clauses there.
 pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sentence> {
     let mut sentences = Vec::new();
-    let mut paragraph = 0;
     let mut offset = 0;
-    for line in view.split('\n') {
+    for (paragraph, line) in view.split('\n').enumerate() {
         for span in sentence_spans(line) {
             let span = offset + span.start..offset + span.end;
             let clauses = clause_spans(&view[span.clone()], is_japanese(span.clone()))
@@ -59,7 +58,6 @@ pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sent
             });
         }
         offset += line.len() + 1;
-        paragraph += 1;
     }
     sentences
 }
@@ -77,8 +75,7 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {
-        let (at, c) = chars[i];
-        let ends = match c {
+        let ends = match chars[i].1 {
             '。' | '!' | '?' | '…' => true,
             '.' => full_stop_ends_sentence(&chars, i),
             _ => false,
@@ -97,7 +94,6 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
             i = j;
             continue;
         }
-        let _ = at;
         i += 1;
     }
     spans.extend(trimmed(line, start..line.len()));
