@@ -8,10 +8,16 @@
 //! written as the qualifier of another ("广东省深圳市") does not pair by itself.
 //! Models, pillars and fields come from concept cues in the sentence or, for the examples that
 //! follow a model's definition, in the earlier sentences of the same paragraph.
+//!
+//! An outcome is a quantity with a unit (see `numbers`) measuring what the nearest indicator cue
+//! of its clause names (脱贫, trained, đào tạo…), or failing that the last one earlier in the
+//! sentence; a number with no indicator is not reported as a result. It takes the sentence's year
+//! and, when the sentence states exactly one pairing, that pairing.
 
-use crate::facts::{fnv1a, DocumentInfo, Evidence, Extraction, PairingStatement};
-use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::facts::{fnv1a, DocumentInfo, Evidence, Extraction, OutcomeStatement, PairingStatement};
+use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
+use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
 use crate::text::{decode, DecodeError, View};
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,7 +60,11 @@ pub fn extract_text(
     let sentences = split(&view.text, |r| language_of(r) == Language::Ja);
     let mentions = resolve(matcher.regions(&view.text, 0..view.text.len()), k);
 
+    let quantities = QuantityReader::embedded();
+    let pairing_class = format!("{XZ}Pairing");
+    let indicator_property = format!("{XZ}indicator");
     let mut pairings = Vec::new();
+    let mut outcomes = Vec::new();
     let mut language_chars: BTreeMap<Language, usize> = BTreeMap::new();
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
@@ -64,7 +74,13 @@ pub fn extract_text(
         if paragraph_context.0 != sentence.paragraph {
             paragraph_context = (sentence.paragraph, BTreeSet::new());
         }
-        let concepts = matcher.concepts(&view.text, sentence.span.clone());
+        let sentence_text = &view.text[sentence.span.clone()];
+        let concept_hits = matcher.concepts(&view.text, sentence.span.clone());
+        let pairing_concepts: BTreeSet<usize> = concept_hits
+            .iter()
+            .map(|&(_, c)| c)
+            .filter(|&c| k.concepts[c].applies_to == pairing_class)
+            .collect();
         let in_sentence: Vec<&(Mention, RegionId)> = mentions
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
@@ -79,36 +95,78 @@ pub fn extract_text(
                     .any(|(m, _)| m.in_pair_name)
                     .then_some(CueKind::Pairing)
             });
-        let pairs = match cue {
+        let mut pairs = match cue {
             Some(cue) => clause_pairs(sentence.clauses.as_slice(), &in_sentence, cue, k),
             None => Vec::new(),
         };
-        if pairs.is_empty() {
-            paragraph_context.1.extend(concepts);
-            continue;
-        }
-        let years = years(&view.text[sentence.span.clone()], language.is_latin());
-        let adjusted_in = matcher
-            .has_adjustment_cue(&view.text, sentence.span.clone())
-            .then(|| years.first().copied())
-            .flatten();
-        let linked: BTreeSet<usize> = concepts
-            .iter()
-            .copied()
-            .chain(paragraph_context.1.iter().copied())
-            .collect();
-        let evidence_base = Evidence {
+        let mut seen = BTreeSet::new();
+        pairs.retain(|&(h, r, _)| seen.insert((h, r)));
+        let mut years = years(sentence_text, language.is_latin());
+        years.extend(quantities.period_years(sentence_text));
+        let evidence = |rule: String| Evidence {
             start: span.start,
             end: span.end,
             quote: original_slice(&span).to_owned(),
             language,
-            rule: String::new(),
+            rule,
         };
-        let mut seen = BTreeSet::new();
+
+        // Outcomes: a quantity with a unit, measuring what the nearest indicator cue names.
+        let single_pairing = match pairs.as_slice() {
+            [(h, r, _)] => Some((k.regions[*h].code.clone(), k.regions[*r].code.clone())),
+            _ => None,
+        };
+        for quantity in quantities.find(&view.text, sentence.span.clone(), language) {
+            let clause = sentence
+                .clauses
+                .iter()
+                .find(|c| within(&quantity.span, c))
+                .cloned()
+                .unwrap_or_else(|| sentence.span.clone());
+            let indicators: Vec<&(Range<usize>, usize)> = concept_hits
+                .iter()
+                .filter(|(_, c)| k.concepts[*c].link_property == indicator_property)
+                .collect();
+            let in_clause = indicators
+                .iter()
+                .filter(|(hit, _)| within(hit, &clause))
+                .min_by_key(|(hit, _)| distance(hit, &quantity.span));
+            let (indicator, rule) = match in_clause {
+                Some(&&(_, c)) => (c, "quantity+indicator-in-clause"),
+                None => match indicators
+                    .iter()
+                    .filter(|(hit, _)| hit.end <= quantity.span.start)
+                    .last()
+                {
+                    Some(&&(_, c)) => (c, "quantity+indicator-earlier-in-sentence"),
+                    None => continue,
+                },
+            };
+            outcomes.push(OutcomeStatement {
+                value: quantity.value,
+                unit: k.concepts[quantity.unit].iri.clone(),
+                indicator: k.concepts[indicator].iri.clone(),
+                year: years.first().copied(),
+                qualifier: quantity.qualifier,
+                pairing: single_pairing.clone(),
+                evidence: evidence(rule.to_owned()),
+            });
+        }
+
+        if pairs.is_empty() {
+            paragraph_context.1.extend(pairing_concepts);
+            continue;
+        }
+        let adjusted_in = matcher
+            .has_adjustment_cue(&view.text, sentence.span.clone())
+            .then(|| years.first().copied())
+            .flatten();
+        let linked: BTreeSet<usize> = pairing_concepts
+            .iter()
+            .chain(paragraph_context.1.iter())
+            .copied()
+            .collect();
         for (helper, recipient, rule) in pairs {
-            if !seen.insert((helper, recipient)) {
-                continue;
-            }
             pairings.push(PairingStatement {
                 helper: k.regions[helper].code.clone(),
                 recipient: k.regions[recipient].code.clone(),
@@ -124,10 +182,7 @@ pub fn extract_text(
                         )
                     })
                     .collect(),
-                evidence: Evidence {
-                    rule,
-                    ..evidence_base.clone()
-                },
+                evidence: evidence(rule),
             });
         }
     }
@@ -147,7 +202,17 @@ pub fn extract_text(
             characters: char_starts.len() - 1,
         },
         pairings,
+        outcomes,
         repairs: view.repairs,
+    }
+}
+
+/// Bytes between two spans of the view (zero when they touch or overlap).
+fn distance(a: &Range<usize>, b: &Range<usize>) -> usize {
+    if a.end <= b.start {
+        b.start - a.end
+    } else {
+        a.start.saturating_sub(b.end)
     }
 }
 

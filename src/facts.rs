@@ -1,5 +1,6 @@
 //! What extraction produces: plain Rust values, no RDF yet. Tests of extraction look here.
 
+use crate::numbers::Qualifier;
 use crate::sentences::Language;
 use crate::text::Repairs;
 
@@ -33,6 +34,22 @@ pub struct PairingStatement {
     pub evidence: Evidence,
 }
 
+/// A number a sentence reports as a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeStatement {
+    /// In base units (people, yuan): 5.59万人 is 55 900.
+    pub value: f64,
+    /// IRI of the unit concept (xz:Person, xz:Yuan, …).
+    pub unit: String,
+    /// IRI of what it measures (xz:LiftedOutOfPoverty, …).
+    pub indicator: String,
+    pub year: Option<i32>,
+    pub qualifier: Option<Qualifier>,
+    /// (helper, recipient) codes when the sentence ties the number to one pairing.
+    pub pairing: Option<(String, String)>,
+    pub evidence: Evidence,
+}
+
 /// What a document is, as far as the graph records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentInfo {
@@ -51,6 +68,7 @@ pub struct DocumentInfo {
 pub struct Extraction {
     pub document: DocumentInfo,
     pub pairings: Vec<PairingStatement>,
+    pub outcomes: Vec<OutcomeStatement>,
     pub repairs: Repairs,
 }
 

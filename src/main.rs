@@ -77,6 +77,20 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Score the extractor against a gold file (JSON, see tests/gold/seeds.json) without a store.
+    ///
+    /// Prints precision and recall per kind of fact (pairings, years, models, outcomes) and every
+    /// fact whose evidence contains a string the gold file marks as boilerplate.
+    Eval {
+        /// The gold file.
+        gold: PathBuf,
+        /// Files or directories holding the gold file's documents.
+        #[arg(default_value = "seeds")]
+        paths: Vec<PathBuf>,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the pairing network as Graphviz DOT (render with `dot -Tsvg`).
     Dot {
         /// Output file (standard output when left out).
@@ -151,6 +165,24 @@ fn run(cli: Cli) -> Result<i32> {
             };
             if let Some(path) = output {
                 eprintln!("wrote {count} statements to {}", path.display());
+            }
+            Ok(0)
+        }
+        Some(Command::Eval { gold, paths, json }) => {
+            let text = std::fs::read_to_string(&gold)
+                .with_context(|| format!("cannot read gold file {}", gold.display()))?;
+            let gold_data: xiezuo::eval::Gold = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a gold file", gold.display()))?;
+            let files = corpus::collect(&paths)?;
+            let extractions = files
+                .iter()
+                .map(corpus::read)
+                .collect::<Result<Vec<_>, _>>()?;
+            let report = xiezuo::eval::evaluate(&gold_data, &extractions);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", xiezuo::eval::render(&report));
             }
             Ok(0)
         }

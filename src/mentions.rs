@@ -4,7 +4,7 @@
 //! Every pattern is folded the same way as the view and compiled once into a leftmost-longest
 //! Aho-Corasick automaton, so "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶".
 
-use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::text::fold_str;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
@@ -186,10 +186,13 @@ impl Matcher {
             .filter(|c| c.kind == CueKind::CompoundSuffix)
             .map(|c| fold_str(&c.text, k))
             .collect();
+        // Units are read right after numbers (see `numbers`), not anywhere in a sentence.
+        let unit_property = format!("{XZ}unit");
         let concepts = PatternSet::build(
             k.concepts
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| c.link_property != unit_property)
                 .flat_map(|(id, c)| c.cues.iter().map(move |cue| (cue.clone(), id, false))),
             k,
         );
@@ -281,17 +284,13 @@ impl Matcher {
         !self.adjusted_cues.find(view, range).is_empty()
     }
 
-    /// Indices into `Knowledge::concepts` cued in `view[range]`.
-    pub fn concepts(&self, view: &str, range: Range<usize>) -> Vec<usize> {
-        let mut found: Vec<usize> = self
-            .concepts
+    /// Concepts (indices into `Knowledge::concepts`) cued in `view[range]`, with where.
+    pub fn concepts(&self, view: &str, range: Range<usize>) -> Vec<(Range<usize>, usize)> {
+        self.concepts
             .find(view, range)
             .into_iter()
-            .flat_map(|h| h.payloads.iter().copied())
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+            .flat_map(|h| h.payloads.iter().map(move |&c| (h.span.clone(), c)))
+            .collect()
     }
 }
 
