@@ -135,8 +135,8 @@ pub fn extract_text(
                 Some(&&(_, c)) => (c, "quantity+indicator-in-clause"),
                 None => match indicators
                     .iter()
-                    .filter(|(hit, _)| hit.end <= quantity.span.start)
-                    .last()
+                    .rev()
+                    .find(|(hit, _)| hit.end <= quantity.span.start)
                 {
                     Some(&&(_, c)) => (c, "quantity+indicator-earlier-in-sentence"),
                     None => continue,
