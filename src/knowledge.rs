@@ -169,7 +169,7 @@ pub struct Knowledge {
     pub cues: Vec<Cue>,
     pub numbers: Numbers,
     /// Character folding for matching: traditional and shinjitai → simplified.
-    pub fold: HashMap<char, char>,
+    pub fold: FoldTable,
     by_code: HashMap<String, RegionId>,
 }
 
@@ -463,8 +463,49 @@ fn parse_numbers(text: &str) -> Result<Numbers, String> {
     Ok(numbers)
 }
 
-fn parse_fold(text: &str) -> Result<HashMap<char, char>, String> {
-    let mut fold = HashMap::new();
+/// Character folding as a direct table: folding runs on every character of every text, so a
+/// lookup must cost an index, not a hash.
+#[derive(Debug)]
+pub struct FoldTable {
+    /// Basic Multilingual Plane, indexed by code point; '\0' where nothing folds.
+    bmp: Vec<char>,
+    supplementary: HashMap<char, char>,
+}
+
+impl FoldTable {
+    fn new() -> Self {
+        FoldTable {
+            bmp: vec!['\0'; 0x10000],
+            supplementary: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, from: char, to: char) {
+        match self.bmp.get_mut(from as usize) {
+            Some(slot) => *slot = to,
+            None => {
+                self.supplementary.insert(from, to);
+            }
+        }
+    }
+
+    /// The simplified form of a traditional or shinjitai character.
+    pub fn get(&self, c: char) -> Option<char> {
+        match self.bmp.get(c as usize) {
+            Some('\0') => None,
+            Some(&to) => Some(to),
+            None => self.supplementary.get(&c).copied(),
+        }
+    }
+
+    /// True for characters written only in traditional Chinese or Japanese.
+    pub fn contains(&self, c: char) -> bool {
+        self.get(c).is_some()
+    }
+}
+
+fn parse_fold(text: &str) -> Result<FoldTable, String> {
+    let mut fold = FoldTable::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
@@ -529,7 +570,8 @@ mod tests {
             .periods
             .iter()
             .any(|(t, a, b)| t == "十三五" && (*a, *b) == (2016, 2020)));
-        assert_eq!(k.fold.get(&'東'), Some(&'东'));
+        assert_eq!(k.fold.get('東'), Some('东'));
+        assert_eq!(k.fold.get('东'), None);
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct Quantity {
 pub struct QuantityReader {
     multipliers: Vec<(String, f64)>,
     words: Vec<(String, f64)>,
+    /// First characters of the number words, sorted: most positions start none.
+    word_starts: Vec<char>,
     /// Qualifiers written before the number ("more than", 近) and after it (多, 左右).
     qualifiers_before: Vec<(String, Qualifier)>,
     qualifiers_after: Vec<(String, Qualifier)>,
@@ -121,6 +123,17 @@ impl QuantityReader {
                     .collect(),
             ),
             words: longest_first(k.numbers.words.iter().map(|(t, v)| (fold(t), *v)).collect()),
+            word_starts: {
+                let mut starts: Vec<char> = k
+                    .numbers
+                    .words
+                    .iter()
+                    .filter_map(|(t, _)| fold(t).chars().next())
+                    .collect();
+                starts.sort_unstable();
+                starts.dedup();
+                starts
+            },
             qualifiers_before: qualifiers(false),
             qualifiers_after: qualifiers(true),
             units: longest_first(units),
@@ -162,7 +175,7 @@ impl QuantityReader {
                 .is_some_and(is_latin_word_char);
             let number = if c.is_ascii_digit() && !after_word_char {
                 digits(rest, comma_decimal)
-            } else if !after_word_char {
+            } else if !after_word_char && self.word_starts.binary_search(&c).is_ok() {
                 self.words
                     .iter()
                     .find(|(w, _)| starts_with_word(rest, w))

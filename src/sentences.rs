@@ -37,17 +37,19 @@ pub struct Sentence {
     /// Index of the paragraph (line) the sentence is in.
     pub paragraph: usize,
     pub clauses: Vec<Range<usize>>,
+    pub language: Language,
 }
 
-/// Splits the view into sentences. `is_japanese` tells, for a sentence's view range, whether 、
-/// separates clauses there.
-pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sentence> {
+/// Splits the view into sentences. `language_of` tells the language of a sentence's view range
+/// (in Japanese, 、 separates clauses).
+pub fn split(view: &str, language_of: impl Fn(Range<usize>) -> Language) -> Vec<Sentence> {
     let mut sentences = Vec::new();
     let mut offset = 0;
     for (paragraph, line) in view.split('\n').enumerate() {
         for span in sentence_spans(line) {
             let span = offset + span.start..offset + span.end;
-            let clauses = clause_spans(&view[span.clone()], is_japanese(span.clone()))
+            let language = language_of(span.clone());
+            let clauses = clause_spans(&view[span.clone()], language == Language::Ja)
                 .into_iter()
                 .map(|c| span.start + c.start..span.start + c.end)
                 .collect();
@@ -55,6 +57,7 @@ pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sent
                 span,
                 paragraph,
                 clauses,
+                language,
             });
         }
         offset += line.len() + 1;
@@ -154,7 +157,8 @@ pub fn detect_language(original: &str, is_traditional: impl Fn(char) -> bool) ->
                     traditional += 1;
                 }
             }
-            c if c.is_alphabetic() => {
+            // Letters of the scripts told apart here sit below U+3000; CJK punctuation does not.
+            c if c < '\u{3000}' && c.is_alphabetic() => {
                 latin += 1;
                 if "ăâđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
                     .contains(c.to_lowercase().next().unwrap_or(c))
@@ -216,7 +220,7 @@ mod tests {
     #[test]
     fn sentences_end_at_stops_not_at_numbers_or_abbreviations() {
         let view = "第一句。第二句!\n1. item one. second, with 51,629 people. v.v. hai ben.";
-        let sentences = split(view, |_| false);
+        let sentences = split(view, |_| Language::ZhHans);
         let spans: Vec<_> = sentences.iter().map(|s| s.span.clone()).collect();
         assert_eq!(
             texts(view, &spans),
@@ -238,9 +242,9 @@ mod tests {
     #[test]
     fn japanese_comma_splits_clauses_only_in_japanese() {
         let view = "山东省の市は、重庆市の县と协力援助し。";
-        let s = &split(view, |_| true)[0];
+        let s = &split(view, |_| Language::Ja)[0];
         assert_eq!(s.clauses.len(), 2);
-        let s = &split("乌兰察布市、赤峰市。", |_| false)[0];
+        let s = &split("乌兰察布市、赤峰市。", |_| Language::ZhHans)[0];
         assert_eq!(s.clauses.len(), 1);
     }
 

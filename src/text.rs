@@ -209,7 +209,7 @@ fn lost_character(chars: &[char], i: usize) -> Option<usize> {
 
 /// Folds one character for matching, passing zero or more characters to `out`.
 pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
-    if let Some(&simplified) = knowledge.fold.get(&c) {
+    if let Some(simplified) = knowledge.fold.get(c) {
         return out(simplified);
     }
     match c {
@@ -232,7 +232,7 @@ pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
     if c.is_ascii() {
         return out(c.to_ascii_lowercase());
     }
-    if c.is_alphabetic() && !is_han(c) {
+    if !is_han(c) && c.is_alphabetic() {
         let mut any = false;
         decompose_canonical(c, |d| {
             if !is_combining_mark(d) {
@@ -246,10 +246,15 @@ pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
             return;
         }
     }
-    if is_combining_mark(c) {
+    if may_be_combining(c) && is_combining_mark(c) {
         return;
     }
     out(c)
+}
+
+/// A cheap range test before the table lookup: combining marks live in a few blocks.
+fn may_be_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// Folds a whole string the same way as the view (for patterns from the ontology).
