@@ -81,7 +81,10 @@ pub fn extract_text(
             .map(|&(_, c)| c)
             .filter(|&c| k.concepts[c].applies_to == pairing_class)
             .collect();
-        let in_sentence: Vec<&(Mention, RegionId)> = mentions
+        // Mentions are in text order: the sentence's ones are a slice.
+        let first = mentions.partition_point(|(m, _)| m.span.start < sentence.span.start);
+        let last = mentions.partition_point(|(m, _)| m.span.start < sentence.span.end);
+        let in_sentence: Vec<&(Mention, RegionId)> = mentions[first..last]
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
             .collect();

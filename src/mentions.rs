@@ -46,8 +46,11 @@ impl<T: Clone + PartialEq> PatternSet<T> {
                 payloads[i].push(payload);
             }
         }
+        // A DFA: the automata are built once per process and then run over every byte of every
+        // text, so search speed matters more than the few megabytes and milliseconds it costs.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("patterns from the ontology compile");
         PatternSet {
@@ -81,10 +84,11 @@ impl<T: Clone + PartialEq> PatternSet<T> {
 
 /// Latin letters and digits make words; Han and kana do not (they are matched anywhere).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        && (c.is_ascii()
-            || ('\u{00C0}'..='\u{024F}').contains(&c)
-            || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    (('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        && c.is_alphanumeric()
 }
 fn is_word_char_before(text: &str, at: usize) -> bool {
     text[..at].chars().next_back().is_some_and(is_word_char)

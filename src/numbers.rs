@@ -52,8 +52,9 @@ pub struct QuantityReader {
     qualifiers_after: Vec<(String, Qualifier)>,
     /// Unit cues with their concept index, longest first.
     units: Vec<(String, usize)>,
-    /// Five-year plans: (folded name, first year, last year).
-    periods: Vec<(String, i32, i32)>,
+    /// Five-year plans (十三五, 13th five-year plan) and their (first, last) years.
+    periods: aho_corasick::AhoCorasick,
+    period_years: Vec<(i32, i32)>,
 }
 
 fn is_latin_word_char(c: char) -> bool {
@@ -137,12 +138,11 @@ impl QuantityReader {
             qualifiers_before: qualifiers(false),
             qualifiers_after: qualifiers(true),
             units: longest_first(units),
-            periods: k
-                .numbers
-                .periods
-                .iter()
-                .map(|(t, a, b)| (fold(t), *a, *b))
-                .collect(),
+            periods: aho_corasick::AhoCorasick::new(
+                k.numbers.periods.iter().map(|(t, _, _)| fold(t)),
+            )
+            .expect("period names compile"),
+            period_years: k.numbers.periods.iter().map(|&(_, a, b)| (a, b)).collect(),
         }
     }
 
@@ -154,9 +154,11 @@ impl QuantityReader {
     /// Years of the five-year plans a text names (十三五 → 2016…2020).
     pub fn period_years(&self, text: &str) -> Vec<i32> {
         self.periods
-            .iter()
-            .filter(|(name, _, _)| text.contains(name.as_str()))
-            .flat_map(|&(_, first, last)| first..=last)
+            .find_iter(text)
+            .flat_map(|m| {
+                let (first, last) = self.period_years[m.pattern().as_usize()];
+                first..=last
+            })
             .collect()
     }
 

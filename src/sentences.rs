@@ -75,29 +75,31 @@ fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
 fn sentence_spans(line: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let ends = match chars[i].1 {
+    // (previous char, the one before it), for the full-stop test.
+    let (mut prev, mut before_prev) = (None, None);
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let ends = match c {
             '。' | '!' | '?' | '…' => true,
-            '.' => full_stop_ends_sentence(&chars, i),
+            '.' => full_stop_ends_sentence(prev, before_prev, next),
             _ => false,
         };
-        if ends {
-            // Closing quotes and brackets after the terminator belong to the sentence.
-            let mut j = i + 1;
-            while j < chars.len()
-                && matches!(chars[j].1, '”' | '"' | '」' | '』' | ')' | '’' | '\'')
-            {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(line.len(), |&(b, _)| b);
-            spans.extend(trimmed(line, start..end));
-            start = end;
-            i = j;
+        (before_prev, prev) = (prev, Some(c));
+        if !ends {
             continue;
         }
-        i += 1;
+        // Closing quotes and brackets after the terminator belong to the sentence.
+        let mut end = at + c.len_utf8();
+        while let Some(&(q_at, q)) = chars.peek() {
+            if !matches!(q, '”' | '"' | '」' | '』' | ')' | '’' | '\'') {
+                break;
+            }
+            end = q_at + q.len_utf8();
+            chars.next();
+        }
+        spans.extend(trimmed(line, start..end));
+        start = end;
     }
     spans.extend(trimmed(line, start..line.len()));
     spans
@@ -105,13 +107,14 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
 
 /// A full stop ends a sentence when a space or the line's end follows, and it does not close a
 /// number ("1.") or a one-letter abbreviation ("v.v.").
-fn full_stop_ends_sentence(chars: &[(usize, char)], i: usize) -> bool {
-    let next = chars.get(i + 1).map(|&(_, c)| c);
+fn full_stop_ends_sentence(
+    prev: Option<char>,
+    before_prev: Option<char>,
+    next: Option<char>,
+) -> bool {
     if !matches!(next, None | Some(' ' | '\t')) {
         return false;
     }
-    let prev = i.checked_sub(1).map(|j| chars[j].1);
-    let before_prev = i.checked_sub(2).map(|j| chars[j].1);
     match prev {
         Some(p) if p.is_ascii_digit() => false,
         Some(p) if p.is_alphabetic() && matches!(before_prev, None | Some(' ' | '.')) => false,
@@ -122,19 +125,21 @@ fn full_stop_ends_sentence(chars: &[(usize, char)], i: usize) -> bool {
 fn clause_spans(sentence: &str, japanese: bool) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
-    for (i, &(at, c)) in chars.iter().enumerate() {
-        let between_digits = || {
-            i > 0
-                && chars[i - 1].1.is_ascii_digit()
-                && chars.get(i + 1).is_some_and(|&(_, n)| n.is_ascii_digit())
-        };
+    let mut prev = None;
+    let mut chars = sentence.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let breaks = match c {
             ';' | ':' => true,
-            ',' => !between_digits(),
+            // 51,629 is one number, not two clauses.
+            ',' => {
+                !(prev.is_some_and(|p: char| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit()))
+            }
             '、' => japanese,
             _ => false,
         };
+        prev = Some(c);
         if breaks {
             spans.extend(trimmed(sentence, start..at));
             start = at + c.len_utf8();

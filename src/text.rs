@@ -232,7 +232,8 @@ pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
     if c.is_ascii() {
         return out(c.to_ascii_lowercase());
     }
-    if !is_han(c) && c.is_alphabetic() {
+    // Latin, Greek and Cyrillic letters lose their accents; kana keep their voicing marks.
+    if c < '\u{3000}' && c.is_alphabetic() {
         let mut any = false;
         decompose_canonical(c, |d| {
             if !is_combining_mark(d) {
@@ -287,16 +288,23 @@ fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
             .iter()
             .position(|&c| c == '\n')
             .map_or(chars.len(), |p| start + p);
-        let line: String = chars[start..end].iter().collect();
-        let folded = fold_str(line.trim(), knowledge);
-        let short = folded.chars().count() <= 40;
-        if short && related.iter().any(|h| folded.starts_with(h.as_str())) {
+        let line = &chars[start..end];
+        // Headings are matched on the folded start of the line only; the other tests read
+        // ASCII punctuation and digits, which folding does not change.
+        let head: String = line
+            .iter()
+            .skip_while(|c| c.is_whitespace())
+            .take(41)
+            .collect();
+        let head = fold_str(&head, knowledge);
+        let short = line.iter().filter(|c| !c.is_whitespace()).count() <= 40;
+        if short && related.iter().any(|h| head.starts_with(h.as_str())) {
             rest_is_boilerplate = true;
         }
         let is_boilerplate = rest_is_boilerplate
-            || keywords.iter().any(|h| folded.starts_with(h.as_str()))
-            || is_keyword_spam(&folded)
-            || is_affiliation(&folded);
+            || keywords.iter().any(|h| head.starts_with(h.as_str()))
+            || is_keyword_spam(line)
+            || is_affiliation(line);
         if is_boilerplate {
             mask[start..end].iter_mut().for_each(|m| *m = true);
         }
@@ -305,28 +313,35 @@ fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
     mask
 }
 
-fn ends_sentences(line: &str) -> bool {
-    line.contains(['。', '!', '?']) || line.contains(". ") || line.ends_with('.')
+fn ends_sentences(line: &[char]) -> bool {
+    line.iter()
+        .any(|c| matches!(c, '。' | '!' | '?' | '！' | '？'))
+        || line.windows(2).any(|w| w == ['.', ' '])
+        || line.last() == Some(&'.')
 }
 
 /// A line of search keywords or place names joined by `_` or `|`, with no sentence in it.
-fn is_keyword_spam(line: &str) -> bool {
-    line.matches(['_', '|', '｜']).count() >= 3 && !ends_sentences(line)
+fn is_keyword_spam(line: &[char]) -> bool {
+    line.iter()
+        .filter(|c| matches!(c, '_' | '|' | '｜'))
+        .count()
+        >= 3
+        && !ends_sentences(line)
 }
 
 /// An author-affiliation line: a short line with a six-digit postcode and no sentence end.
-fn is_affiliation(line: &str) -> bool {
-    if line.chars().count() > 300 || line.contains('。') {
+fn is_affiliation(line: &[char]) -> bool {
+    if line.len() > 300 || line.contains(&'。') {
         return false;
     }
-    let bytes = line.as_bytes();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_digit() {
+    for &c in line {
+        if digit(c) {
             run += 1;
             continue;
         }
-        if run == 6 && !line[i..].starts_with('年') {
+        if run == 6 && c != '年' {
             return true;
         }
         run = 0;
