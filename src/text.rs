@@ -36,20 +36,70 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return finish(text.into_owned(), encoding.name(), had_errors);
     }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(DecodeError::Binary(pos));
-    }
     if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Some(pos) = text.bytes().position(|b| b == 0) {
+            return utf16_without_bom(bytes).ok_or(DecodeError::Binary(pos));
+        }
         return Ok(Decoded {
             text: text.to_owned(),
             encoding: "UTF-8",
         });
     }
+    // NUL bytes: UTF-16 of mostly Latin text, or not text at all.
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return utf16_without_bom(bytes).ok_or(DecodeError::Binary(pos));
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _, had_errors) = encoding.decode(bytes);
+    let controls = text
+        .chars()
+        .filter(|&c| (c.is_control() && !c.is_whitespace()) || ('\u{80}'..='\u{9F}').contains(&c))
+        .count();
+    if had_errors || controls * 100 > text.chars().count() {
+        // UTF-16 of CJK text has no NUL bytes; read as a legacy encoding it fails or turns into
+        // control characters.
+        if let Some(decoded) = utf16_without_bom(bytes) {
+            return Ok(decoded);
+        }
+    }
     finish(text.into_owned(), encoding.name(), had_errors)
+}
+
+/// UTF-16 without a byte-order mark: accepted when one byte order decodes without error into
+/// text that looks like writing (letters, CJK, punctuation, spaces), not like binary data. When
+/// both orders look like writing (Latin read backwards becomes CJK), the one with more ASCII wins.
+fn utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
+    if bytes.len() < 2 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let looks_written = |c: char| {
+        (c.is_alphanumeric()
+            && (c < '\u{0250}'
+                || is_han(c)
+                || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+                || ('\u{3040}'..='\u{30FF}').contains(&c)))
+            || c.is_whitespace()
+            || c.is_ascii_punctuation()
+            || ('\u{3000}'..='\u{303F}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    };
+    [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE]
+        .into_iter()
+        .filter_map(|encoding| {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            let total = text.chars().count();
+            let written = text.chars().filter(|&c| looks_written(c)).count();
+            let ascii = text.chars().filter(char::is_ascii).count();
+            (!had_errors && total > 0 && written * 10 >= total * 9)
+                .then(|| (written + ascii, encoding, text.into_owned()))
+        })
+        .max_by_key(|(score, _, _)| *score)
+        .map(|(_, encoding, text)| Decoded {
+            text,
+            encoding: encoding.name(),
+        })
 }
 
 fn finish(text: String, encoding: &'static str, had_errors: bool) -> Result<Decoded, DecodeError> {
@@ -418,6 +468,27 @@ mod tests {
             utf16.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(decode(&utf16).unwrap().text, "宁夏");
+        for (text, encoding) in [
+            ("福建省与宁夏回族自治区", encoding_rs::UTF_16LE),
+            ("Fujian and Ningxia", encoding_rs::UTF_16BE),
+        ] {
+            let bytes: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| {
+                    if encoding == encoding_rs::UTF_16LE {
+                        u.to_le_bytes()
+                    } else {
+                        u.to_be_bytes()
+                    }
+                })
+                .collect();
+            let decoded = decode(&bytes).unwrap();
+            assert_eq!(
+                (decoded.text.as_str(), decoded.encoding),
+                (text, encoding.name()),
+                "UTF-16 without BOM"
+            );
+        }
         assert_eq!(
             decode(b"\x89PNG\r\n\x1a\n\0\0"),
             Err(DecodeError::Binary(8))
