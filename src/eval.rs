@@ -203,7 +203,14 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
             .pairings
             .iter()
             .map(|p| &p.evidence.quote)
-            .chain(extraction.outcomes.iter().map(|o| &o.evidence.quote));
+            .chain(extraction.outcomes.iter().map(|o| &o.evidence.quote))
+            .chain(
+                extraction
+                    .policy_documents
+                    .iter()
+                    .map(|d| &d.evidence.quote),
+            )
+            .chain(extraction.events.iter().map(|e| &e.evidence.quote));
         for quote in quotes {
             if gold_doc
                 .boilerplate

@@ -14,7 +14,10 @@
 //! sentence; a number with no indicator is not reported as a result. It takes the sentence's year
 //! and, when the sentence states exactly one pairing, that pairing.
 
-use crate::facts::{fnv1a, DocumentInfo, Evidence, Extraction, OutcomeStatement, PairingStatement};
+use crate::facts::{
+    fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
+    PolicyDocumentStatement, SurfaceForm,
+};
 use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
@@ -63,8 +66,26 @@ pub fn extract_text(
     let quantities = QuantityReader::embedded();
     let pairing_class = format!("{XZ}Pairing");
     let indicator_property = format!("{XZ}indicator");
+    let event_class = format!("{XZ}Event");
     let mut pairings = Vec::new();
     let mut outcomes = Vec::new();
+    let mut policy_documents = Vec::new();
+    let mut events = Vec::new();
+    let mut surface_forms = BTreeSet::new();
+    // The original text of a view range, without what repair removed (pinyin), not folded.
+    let repaired = |range: Range<usize>| -> String {
+        let mut out = String::new();
+        let mut last = None;
+        for (b, c) in view.text[range.clone()].char_indices() {
+            let at = range.start + b;
+            let origin = view.original_span(at..at + c.len_utf8()).start;
+            if last != Some(origin) {
+                out.push_str(original_slice(&(origin..origin + 1)));
+                last = Some(origin);
+            }
+        }
+        out
+    };
     let mut language_chars: BTreeMap<Language, usize> = BTreeMap::new();
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
@@ -104,8 +125,7 @@ pub fn extract_text(
         };
         let mut seen = BTreeSet::new();
         pairs.retain(|&(h, r, _)| seen.insert((h, r)));
-        let mut years = years(sentence_text, language.is_latin());
-        years.extend(quantities.period_years(sentence_text));
+        let years = years_in(sentence_text, language, quantities);
         let evidence = |rule: String| Evidence {
             start: span.start,
             end: span.end,
@@ -156,9 +176,89 @@ pub fn extract_text(
             });
         }
 
+        // Policy documents: titles in 《》. A title without a year of its own takes the
+        // sentence's only when it is the sentence's only title.
+        let titles = view.text[sentence.span.clone()].matches('《').count();
+        let mut search = sentence.span.start;
+        while let Some(open) = view.text[search..sentence.span.end]
+            .find('《')
+            .map(|o| search + o)
+        {
+            let inner = open + '《'.len_utf8();
+            let Some(close) = view.text[inner..sentence.span.end]
+                .find('》')
+                .map(|c| inner + c)
+            else {
+                break;
+            };
+            let title = repaired(inner..close);
+            if !title.trim().is_empty() {
+                let title_years: Vec<i32> =
+                    years_in(&view.text[inner..close], language, quantities);
+                policy_documents.push(PolicyDocumentStatement {
+                    key: format!("{:016x}", fnv1a(&view.text.as_bytes()[inner..close])),
+                    title,
+                    year: title_years
+                        .first()
+                        .or(years.first().filter(|_| titles == 1))
+                        .copied(),
+                    pairing: single_pairing.clone(),
+                    evidence: evidence("title-in-book-marks".to_owned()),
+                });
+            }
+            search = close + '》'.len_utf8();
+        }
+
+        // Events: a meeting or signing cue, dated by the sentence.
+        let mut event_types: Vec<(Range<usize>, usize)> = concept_hits
+            .iter()
+            .filter(|(_, c)| k.concepts[*c].applies_to == event_class)
+            .cloned()
+            .collect();
+        event_types.dedup_by_key(|(_, c)| *c);
+        for (hit, event_type) in event_types {
+            let clause = sentence
+                .clauses
+                .iter()
+                .find(|c| within(&hit, c))
+                .cloned()
+                .unwrap_or(sentence.span.clone());
+            let parties: Vec<&str> = single_pairing
+                .iter()
+                .flat_map(|(h, r)| [h.as_str(), r.as_str()])
+                .collect();
+            let others: BTreeSet<&str> = in_sentence
+                .iter()
+                .filter(|(m, _)| within(&m.span, &clause))
+                .map(|&&(_, r)| k.regions[r].code.as_str())
+                .filter(|code| !parties.contains(code))
+                .collect();
+            events.push(EventStatement {
+                event_type: k.concepts[event_type].iri.clone(),
+                year: years.first().copied(),
+                pairing: single_pairing.clone(),
+                place: (others.len() == 1).then(|| others.iter().next().unwrap().to_string()),
+                evidence: evidence("event-cue".to_owned()),
+            });
+        }
+
         if pairs.is_empty() {
             paragraph_context.1.extend(pairing_concepts);
             continue;
+        }
+        // The regions of the pairings, as this sentence writes them.
+        let parties: BTreeSet<RegionId> = pairs.iter().flat_map(|&(h, r, _)| [h, r]).collect();
+        for (m, region) in &in_sentence {
+            if parties.contains(region) && !m.in_pair_name {
+                let text = original_slice(&view.original_span(m.span.clone())).to_owned();
+                if !text.contains(['(', '?', '\u{FFFD}']) {
+                    surface_forms.insert(SurfaceForm {
+                        code: k.regions[*region].code.clone(),
+                        text,
+                        language,
+                    });
+                }
+            }
         }
         let adjusted_in = matcher
             .has_adjustment_cue(&view.text, sentence.span.clone())
@@ -206,8 +306,18 @@ pub fn extract_text(
         },
         pairings,
         outcomes,
+        policy_documents,
+        events,
+        surface_forms: surface_forms.into_iter().collect(),
         repairs: view.repairs,
     }
+}
+
+/// Years a piece of the view names: written years, and the years of five-year plans.
+fn years_in(text: &str, language: Language, quantities: &QuantityReader) -> Vec<i32> {
+    let mut found = years(text, language.is_latin());
+    found.extend(quantities.period_years(text));
+    found
 }
 
 /// Bytes between two spans of the view (zero when they touch or overlap).

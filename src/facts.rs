@@ -50,6 +50,38 @@ pub struct OutcomeStatement {
     pub evidence: Evidence,
 }
 
+/// A policy document a sentence names by its title (《…》).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDocumentStatement {
+    /// As the text writes it, with repairs (pinyin removed) but not folded.
+    pub title: String,
+    /// Hash of the folded title: the same title in traditional or simplified is one document.
+    pub key: String,
+    pub year: Option<i32>,
+    pub pairing: Option<(String, String)>,
+    pub evidence: Evidence,
+}
+
+/// A meeting or signing a sentence reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventStatement {
+    /// IRI of the event type (xz:JointMeeting, …).
+    pub event_type: String,
+    pub year: Option<i32>,
+    pub pairing: Option<(String, String)>,
+    /// Code of the one region the clause names besides the pairing's, if any.
+    pub place: Option<String>,
+    pub evidence: Evidence,
+}
+
+/// A region as a text wrote it, kept as a label in the sentence's language.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SurfaceForm {
+    pub code: String,
+    pub text: String,
+    pub language: Language,
+}
+
 /// What a document is, as far as the graph records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentInfo {
@@ -69,6 +101,9 @@ pub struct Extraction {
     pub document: DocumentInfo,
     pub pairings: Vec<PairingStatement>,
     pub outcomes: Vec<OutcomeStatement>,
+    pub policy_documents: Vec<PolicyDocumentStatement>,
+    pub events: Vec<EventStatement>,
+    pub surface_forms: Vec<SurfaceForm>,
     pub repairs: Repairs,
 }
 

@@ -37,6 +37,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("doc", "https://w3id.org/xiezuo/id/document/"),
     ("ev", "https://w3id.org/xiezuo/id/evidence/"),
     ("outcome", "https://w3id.org/xiezuo/id/outcome/"),
+    ("policy", "https://w3id.org/xiezuo/id/policy/"),
+    ("event", "https://w3id.org/xiezuo/id/event/"),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),

@@ -3,7 +3,10 @@
 //! `…/id/pairing/350000-640000` whichever document states it. Each document's quads go to the
 //! named graph whose name is the document's IRI.
 
-use crate::facts::{Evidence, Extraction, OutcomeStatement, PairingStatement};
+use crate::facts::{
+    EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
+    PolicyDocumentStatement,
+};
 use crate::knowledge::{Knowledge, ID, XZ};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -97,6 +100,31 @@ pub fn document_quads(
     }
     for statement in &extraction.outcomes {
         outcome_quads(&mut out, statement, &doc_iri);
+    }
+    for statement in &extraction.policy_documents {
+        policy_document_quads(&mut out, statement, &doc_iri);
+    }
+    for statement in &extraction.events {
+        event_quads(&mut out, statement, &doc_iri);
+    }
+    let hidden_label = NamedNode::new_unchecked("http://www.w3.org/2004/02/skos/core#hiddenLabel");
+    for form in &extraction.surface_forms {
+        out.add(
+            &region_iri(&form.code),
+            hidden_label.clone(),
+            Literal::new_language_tagged_literal_unchecked(
+                &form.text,
+                form.language.tag().to_ascii_lowercase(),
+            ),
+        );
+    }
+    let repairs = extraction.repairs;
+    for (property, count) in [
+        ("pinyinAnnotationsRemoved", repairs.pinyin_removed),
+        ("lostCharacters", repairs.lost_characters),
+        ("boilerplateCharacters", repairs.boilerplate_characters),
+    ] {
+        out.add(&doc_iri, xz(property), Literal::from(count as i64));
     }
     out.quads
 }
@@ -215,6 +243,54 @@ fn outcome_quads(out: &mut Quads, o: &OutcomeStatement, doc_iri: &NamedNode) {
         out.add(&iri, xz("pairing"), pairing_iri(h, r));
     }
     let ev = evidence_quads(out, &o.evidence, doc_iri);
+    out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+fn policy_document_quads(out: &mut Quads, d: &PolicyDocumentStatement, doc_iri: &NamedNode) {
+    let iri = NamedNode::new_unchecked(format!("{ID}policy/{}", d.key));
+    out.add(&iri, rdf::TYPE.into(), xz("PolicyDocument"));
+    let title = Literal::new_language_tagged_literal_unchecked(
+        &d.title,
+        d.evidence.language.tag().to_ascii_lowercase(),
+    );
+    out.add(&iri, xz("title"), title.clone());
+    out.add(&iri, rdfs::LABEL.into(), title);
+    if let Some(y) = d.year {
+        out.add(&iri, xz("year"), year(y));
+    }
+    if let Some((h, r)) = &d.pairing {
+        out.add(&iri, xz("pairing"), pairing_iri(h, r));
+    }
+    let ev = evidence_quads(out, &d.evidence, doc_iri);
+    out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+/// An event is the same node in every language when its type, parties or place, and year agree.
+fn event_quads(out: &mut Quads, e: &EventStatement, doc_iri: &NamedNode) {
+    let kind = e.event_type.rsplit('#').next().unwrap_or_default();
+    let who = match (&e.pairing, &e.place) {
+        (Some((h, r)), _) => format!("{h}-{r}"),
+        (None, Some(place)) => place.clone(),
+        (None, None) => "unplaced".to_owned(),
+    };
+    let when = e.year.map_or("undated".to_owned(), |y| y.to_string());
+    let iri = NamedNode::new_unchecked(format!("{ID}event/{kind}/{who}/{when}"));
+    out.add(&iri, rdf::TYPE.into(), xz("Event"));
+    out.add(
+        &iri,
+        xz("eventType"),
+        NamedNode::new_unchecked(&e.event_type),
+    );
+    if let Some(y) = e.year {
+        out.add(&iri, xz("year"), year(y));
+    }
+    if let Some((h, r)) = &e.pairing {
+        out.add(&iri, xz("pairing"), pairing_iri(h, r));
+    }
+    if let Some(place) = &e.place {
+        out.add(&iri, xz("place"), region_iri(place));
+    }
+    let ev = evidence_quads(out, &e.evidence, doc_iri);
     out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
 }
 

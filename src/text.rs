@@ -71,7 +71,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 /// text that looks like writing (letters, CJK, punctuation, spaces), not like binary data. When
 /// both orders look like writing (Latin read backwards becomes CJK), the one with more ASCII wins.
 fn utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
-    if bytes.len() < 2 || bytes.len() % 2 != 0 {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let looks_written = |c: char| {
