@@ -4,6 +4,7 @@
 //! [`mentions`] → [`extract`] (rules) → [`facts`] → [`rdf`] → [`store`], and from the store to
 //! [`results`], [`export`], [`dot`] and the [`shell`]. See ARCHITECTURE.md.
 
+pub mod build;
 pub mod corpus;
 pub mod dot;
 pub mod eval;
@@ -11,6 +12,7 @@ pub mod export;
 pub mod extract;
 pub mod facts;
 pub mod knowledge;
+pub mod labels;
 pub mod mentions;
 pub mod numbers;
 pub mod rdf;
@@ -19,6 +21,7 @@ pub mod sentences;
 pub mod shell;
 pub mod store;
 pub mod text;
+pub mod why;
 
 /// Fingerprint of this extractor: the crate version, every embedded ontology file and the rules. A document
 /// built by another fingerprint is out of date.

@@ -2,11 +2,10 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 use xiezuo::corpus;
-use xiezuo::dot::{pairing_graph, to_dot};
+use xiezuo::dot::{pairing_graph_filtered, render, to_dot, DotFilter, RenderFormat};
 use xiezuo::export::{export, ExportFormat};
 use xiezuo::results::{self, Format};
 use xiezuo::shell::{describe_query_error, Shell};
@@ -25,7 +24,7 @@ use xiezuo::store::GraphStore;
   xiezuo build seeds/                     extract every .txt under seeds/ into ./xiezuo-store
   xiezuo query 'SELECT ?h ?r WHERE { ?p xz:helper ?h ; xz:recipient ?r }'
   xiezuo export -o graph.ttl              the merged graph as Turtle
-  xiezuo dot -o pairings.dot && dot -Tsvg pairings.dot -o pairings.svg"
+  xiezuo dot -o pairings.svg --region 福建   Fujian's pairings, drawn by Graphviz"
 )]
 struct Cli {
     /// The Oxigraph store directory.
@@ -91,11 +90,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write the pairing network as Graphviz DOT (render with `dot -Tsvg`).
+    /// Draw the pairing network: Graphviz DOT, or SVG/PNG rendered by Graphviz.
+    ///
+    /// Eastern helpers are boxes, western recipients ellipses; the recipient cities of a province
+    /// are grouped in a cluster named after it.
     Dot {
-        /// Output file (standard output when left out).
+        /// Output file (standard output when left out). A .svg or .png name renders the picture.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Only pairings whose helper or recipient is this region or lies within it: a code
+        /// (350000), prefixed name (reg:350000) or name in any language (福建, Fujian, Phúc Kiến).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only pairings begun by this year or dated within it: 2017, or a range 2010-2017.
+        #[arg(long)]
+        year: Option<String>,
+        /// Only pairings using this cooperation model: a name or part of one in any language
+        /// (enterprise, 企业合作), or its IRI (xz:EnterpriseCooperationModel).
+        #[arg(long)]
+        model: Option<String>,
+        /// Run Graphviz's `dot` to render the picture.
+        #[arg(long, value_enum)]
+        render: Option<RenderFormat>,
     },
 }
 
@@ -186,13 +202,36 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Dot { output }) => {
+        Some(Command::Dot {
+            output,
+            region,
+            year,
+            model,
+            render: render_format,
+        }) => {
             let store = GraphStore::open_existing(&cli.store)?;
-            let dot = to_dot(&pairing_graph(&store)?);
+            let filter = DotFilter {
+                region,
+                year,
+                model,
+            };
+            let render_format =
+                render_format.or_else(|| output.as_deref().and_then(RenderFormat::from_path));
+            if render_format == Some(RenderFormat::Png)
+                && output.is_none()
+                && std::io::stdout().is_terminal()
+            {
+                bail!("a PNG picture is not for the terminal: give -o FILE.png, or pipe it");
+            }
+            let dot = to_dot(&pairing_graph_filtered(&store, &filter)?);
+            let bytes = match render_format {
+                Some(format) => render(&dot, format)?,
+                None => dot.into_bytes(),
+            };
             match output {
-                Some(path) => std::fs::write(&path, dot)
+                Some(path) => std::fs::write(&path, bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?,
-                None => std::io::stdout().lock().write_all(dot.as_bytes())?,
+                None => std::io::stdout().lock().write_all(&bytes)?,
             }
             Ok(0)
         }
@@ -206,32 +245,7 @@ fn shell(store: &GraphStore) -> Result<i32> {
 
 /// Extracts every file first, then loads them all in one transaction.
 fn build(store: &GraphStore, paths: &[PathBuf]) -> Result<()> {
-    let started = Instant::now();
-    let files = corpus::collect(paths)?;
-    let mut extractions = Vec::with_capacity(files.len());
-    for file in &files {
-        let extraction = corpus::read(file)?;
-        let r = extraction.repairs;
-        if r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0 {
-            eprintln!(
-                "{}: repaired {} pinyin annotations; {} lost characters and {} boilerplate characters left out of extraction",
-                file.path.display(),
-                r.pinyin_removed,
-                r.lost_characters,
-                r.boilerplate_characters
-            );
-        }
-        extractions.push(extraction);
-    }
-    let summary = store.load(&extractions, &xiezuo::extractor_version())?;
-    eprintln!(
-        "built {} documents into {}: {} pairing statements, {} quads ({:.0} ms)",
-        summary.documents,
-        store.path().display(),
-        summary.pairing_statements,
-        summary.quads,
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    xiezuo::build::build(store, paths, &mut |line| eprintln!("{line}"))?;
     Ok(())
 }
 

@@ -134,20 +134,77 @@ pub fn turtle_serializer(format: RdfFormat) -> RdfSerializer {
     serializer
 }
 
-/// An IRI as a prefixed name where a declared prefix fits, else `<iri>`.
+/// An IRI as a prefixed name where a declared prefix fits (escaping what SPARQL allows to be
+/// escaped, so the name can be pasted back into a query), else `<iri>`.
 pub fn compact_iri(iri: &str) -> String {
     for (prefix, namespace) in PREFIXES {
         if let Some(local) = iri.strip_prefix(namespace) {
-            if !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
-            {
+            if let Some(local) = escape_local_name(local) {
                 return format!("{prefix}:{local}");
             }
         }
     }
     format!("<{iri}>")
+}
+
+/// Characters a SPARQL local name may carry after a backslash.
+const LOCAL_ESCAPES: &str = "_~.-!$&'()*+,;=/?#@%";
+
+/// `local` as a SPARQL PN_LOCAL, or None if it cannot be written as one.
+fn escape_local_name(local: &str) -> Option<String> {
+    if local.is_empty() {
+        return None;
+    }
+    let chars: Vec<char> = local.chars().collect();
+    let mut out = String::with_capacity(local.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let first = i == 0;
+        let last = i + 1 == chars.len();
+        let plain = c.is_alphanumeric()
+            || c == '_'
+            || c == ':'
+            || (!first && (c == '-' || c == '\u{B7}'))
+            || (!first && !last && c == '.');
+        let percent = c == '%'
+            && chars.get(i + 1).is_some_and(char::is_ascii_hexdigit)
+            && chars.get(i + 2).is_some_and(char::is_ascii_hexdigit);
+        if plain || percent {
+            out.push(c);
+        } else if LOCAL_ESCAPES.contains(c) {
+            out.push('\\');
+            out.push(c);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The IRI a user wrote: `<iri>`, a prefixed name with a declared prefix (backslash escapes
+/// allowed), or an absolute IRI. None if it is none of these.
+pub fn expand_iri(written: &str) -> Option<String> {
+    let written = written.trim();
+    if let Some(inner) = written.strip_prefix('<').and_then(|w| w.strip_suffix('>')) {
+        return Some(inner.to_owned());
+    }
+    if let Some((prefix, local)) = written.split_once(':') {
+        if let Some((_, namespace)) = PREFIXES.iter().find(|(p, _)| *p == prefix) {
+            let mut iri = namespace.to_string();
+            let mut chars = local.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    iri.push(chars.next()?);
+                } else {
+                    iri.push(c);
+                }
+            }
+            return Some(iri);
+        }
+        if local.starts_with("//") && !written.contains(char::is_whitespace) {
+            return Some(written.to_owned());
+        }
+    }
+    None
 }
 
 /// A term as SPARQL writes it, with prefixed names.
@@ -168,6 +225,8 @@ fn display_literal(l: &Literal) -> String {
             .replace('\\', "\\\\")
             .replace('"', "\\\"")
             .replace('\n', "\\n")
+            .replace('\r', "\\r")
+            .replace('\t', "\\t")
     );
     if let Some(lang) = l.language() {
         return format!("{quoted}@{lang}");
@@ -182,17 +241,35 @@ fn display_literal(l: &Literal) -> String {
 
 /// Columns padded to the widest cell by display width, so CJK text lines up.
 pub fn render_table(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    render_table_fitted(header, rows, None)
+}
+
+/// Like [`render_table`], but no wider than `max_width` columns when given: wide columns give
+/// up space first, and a value that does not fit is clipped with an ellipsis.
+pub fn render_table_fitted(
+    header: &[String],
+    rows: &[Vec<String>],
+    max_width: Option<usize>,
+) -> String {
+    let mut natural: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+        for (w, cell) in natural.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
+    let widths = match max_width {
+        Some(max) => fit_widths(&natural, max),
+        None => natural,
+    };
     let line = |cells: &[String]| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - c.width())))
+            .map(|(c, &w)| {
+                let c = clip(c, w);
+                let pad = w.saturating_sub(c.width());
+                format!("{c}{}", " ".repeat(pad))
+            })
             .collect();
         format!("{}\n", padded.join(" │ ").trim_end())
     };
@@ -204,6 +281,55 @@ pub fn render_table(header: &[String], rows: &[Vec<String>]) -> String {
         out.push_str(&line(row));
     }
     out
+}
+
+/// Column widths that fit in `available` columns (with the ` │ ` separators): columns narrower
+/// than an even share keep their width; the others share what is left.
+pub fn fit_widths(natural: &[usize], available: usize) -> Vec<usize> {
+    const NARROWEST: usize = 4;
+    let separators = 3 * natural.len().saturating_sub(1);
+    if natural.iter().sum::<usize>() + separators <= available {
+        return natural.to_vec();
+    }
+    let mut budget = available.saturating_sub(separators);
+    let mut widths = natural.to_vec();
+    let mut open: Vec<usize> = (0..natural.len()).collect();
+    while !open.is_empty() {
+        let share = budget / open.len();
+        let (fits, wide): (Vec<usize>, Vec<usize>) =
+            open.iter().partition(|&&i| natural[i] <= share);
+        if fits.is_empty() {
+            let extra = budget % wide.len();
+            for (k, &i) in wide.iter().enumerate() {
+                widths[i] = (share + usize::from(k < extra)).max(NARROWEST);
+            }
+            break;
+        }
+        for &i in &fits {
+            budget -= natural[i];
+        }
+        open = wide;
+    }
+    widths
+}
+
+/// `text` cut to at most `width` display columns, ending with `…` when cut.
+pub fn clip(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if text.width() <= width {
+        return text.into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out.into()
 }
 
 #[cfg(test)]
@@ -242,5 +368,97 @@ mod tests {
         ));
         assert_eq!(display_term(&label), "\"福建省\"@zh-hans");
         assert_eq!(display_term(&Term::Literal(Literal::from(42_i64))), "42");
+        let tab = Term::Literal(Literal::new_simple_literal("a\tb\nc"));
+        assert_eq!(display_term(&tab), "\"a\\tb\\nc\"");
+    }
+
+    #[test]
+    fn iris_compact_to_names_that_parse_back() {
+        let doc = "https://w3id.org/xiezuo/id/document/000_14eb7ade860a9bc8.txt";
+        assert_eq!(compact_iri(doc), "doc:000_14eb7ade860a9bc8.txt");
+        let ev = "https://w3id.org/xiezuo/id/evidence/000_1.txt/792-909/clause%2Bcue";
+        assert_eq!(compact_iri(ev), "ev:000_1.txt\\/792-909\\/clause%2Bcue");
+        assert_eq!(expand_iri(&compact_iri(ev)).as_deref(), Some(ev));
+        assert_eq!(
+            compact_iri("https://w3id.org/xiezuo/id/region/"),
+            "<https://w3id.org/xiezuo/id/region/>"
+        );
+        assert_eq!(
+            compact_iri("http://example.org/a b"),
+            "<http://example.org/a b>"
+        );
+        assert_eq!(
+            compact_iri("https://w3id.org/xiezuo/id/region/x."),
+            "reg:x\\."
+        );
+        assert_eq!(
+            expand_iri("reg:350000").as_deref(),
+            Some("https://w3id.org/xiezuo/id/region/350000")
+        );
+        assert_eq!(expand_iri("<http://x/y>").as_deref(), Some("http://x/y"));
+        assert_eq!(expand_iri("http://x/y").as_deref(), Some("http://x/y"));
+        assert_eq!(expand_iri("nope:x"), None);
+        assert_eq!(expand_iri("福建"), None);
+        // Every compacted name parses as the same IRI in a query.
+        let query = format!("ASK {{ {} ?p ?o }}", compact_iri(ev));
+        let parsed = crate::store::GraphStore::evaluator().parse_query(&query);
+        assert!(parsed.is_ok(), "{query}");
+    }
+
+    #[test]
+    fn wide_tables_are_fitted_and_clipped_by_display_width() {
+        let header = vec!["region".to_owned(), "label".to_owned(), "n".to_owned()];
+        let rows = vec![
+            vec![
+                "reg:640000".to_owned(),
+                "宁夏回族自治区宁夏回族自治区".to_owned(),
+                "1".to_owned(),
+            ],
+            vec![
+                "reg:350000".to_owned(),
+                "Fujian Province, on the south-east coast".to_owned(),
+                "22".to_owned(),
+            ],
+        ];
+        let table = render_table_fitted(&header, &rows, Some(30));
+        for line in table.lines() {
+            assert!(
+                line.width() <= 30,
+                "{line:?} is {} wide\n{table}",
+                line.width()
+            );
+        }
+        assert!(table.contains('…'), "{table}");
+        // Short columns are not cut.
+        assert!(
+            table.contains("reg:640000") && table.contains("22"),
+            "{table}"
+        );
+        let bars: Vec<Vec<usize>> = table
+            .lines()
+            .filter(|l| l.contains('│'))
+            .map(|l| {
+                let mut at = 0;
+                l.split('│')
+                    .map(|part| {
+                        at += part.width() + 1;
+                        at
+                    })
+                    .collect()
+            })
+            .collect();
+        assert!(bars.windows(2).all(|w| w[0][..2] == w[1][..2]), "{table}");
+        assert_eq!(
+            render_table_fitted(&header, &rows, Some(500)),
+            render_table(&header, &rows)
+        );
+    }
+
+    #[test]
+    fn clipping_never_splits_a_wide_character() {
+        assert_eq!(clip("福建省", 6), "福建省");
+        assert_eq!(clip("福建省", 5), "福建…");
+        assert_eq!(clip("福建省", 4), "福…");
+        assert_eq!(clip("abcdef", 4), "abc…");
     }
 }

@@ -16,7 +16,8 @@ use oxigraph::model::{
     GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
 use oxigraph::sparql::{
-    QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError, UpdateEvaluationError,
+    CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
+    UpdateEvaluationError,
 };
 use oxigraph::store::{StorageError, Store};
 use std::collections::{BTreeMap, HashSet};
@@ -219,9 +220,35 @@ impl GraphStore {
         Ok(prepared.on_store(&self.store).execute()?)
     }
 
+    /// Like [`GraphStore::query`], but the evaluation stops with
+    /// `QueryEvaluationError::Cancelled` once `token` is cancelled (the shell's Ctrl-C).
+    pub fn query_cancellable(
+        &self,
+        query: &str,
+        token: CancellationToken,
+    ) -> Result<QueryResults<'static>, QueryError> {
+        let mut prepared = Self::evaluator()
+            .with_cancellation_token(token)
+            .parse_query(query)?;
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph(default_graphs());
+        }
+        Ok(prepared.on_store(&self.store).execute()?)
+    }
+
     /// Runs a SPARQL Update.
     pub fn update(&self, update: &str) -> Result<(), QueryError> {
+        self.update_cancellable(update, CancellationToken::new())
+    }
+
+    /// Runs a SPARQL Update that stops once `token` is cancelled.
+    pub fn update_cancellable(
+        &self,
+        update: &str,
+        token: CancellationToken,
+    ) -> Result<(), QueryError> {
         Self::evaluator()
+            .with_cancellation_token(token)
             .parse_update(update)?
             .on_store(&self.store)
             .execute()?;

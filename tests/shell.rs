@@ -59,7 +59,7 @@ fn updates_work_in_the_shell() {
     let out = env.with_stdin(&["shell"], script);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains("(update done)") && stdout.contains("true"),
+        stdout.contains("(update done") && stdout.contains("true"),
         "{stdout}"
     );
 }
