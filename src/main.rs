@@ -76,6 +76,12 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the sentences behind a node: every statement a pairing, outcome, policy document or
+    /// event was read from, with its document, character span, language and rule.
+    Why {
+        /// The node: a full IRI, <IRI>, or a prefixed name such as pairing:350000-640000.
+        iri: String,
+    },
     /// Score the extractor against a gold file (JSON, see tests/gold/seeds.json) without a store.
     ///
     /// Prints precision and recall per kind of fact (pairings, years, models, outcomes) and every
@@ -182,6 +188,24 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(path) = output {
                 eprintln!("wrote {count} statements to {}", path.display());
             }
+            Ok(0)
+        }
+        Some(Command::Why { iri: written }) => {
+            let Some(iri) = xiezuo::results::expand_iri(&written) else {
+                bail!("{written:?} is not an IRI or a prefixed name (try pairing:350000-640000 or <https://…>)");
+            };
+            let store = GraphStore::open_existing(&cli.store)?;
+            let rows = xiezuo::why::evidence(&store, &iri).map_err(|e| anyhow::anyhow!(e))?;
+            if rows.is_empty() {
+                bail!("no sentence states {written}: it is not in the store, or it comes from the ontology (try a pairing or outcome IRI)");
+            }
+            let label = xiezuo::labels::labels(&store, &[iri.as_str()], "en")
+                .ok()
+                .and_then(|mut l| l.remove(&iri));
+            print!(
+                "{}",
+                xiezuo::why::render(&iri, label.as_deref(), &rows, None)
+            );
             Ok(0)
         }
         Some(Command::Eval { gold, paths, json }) => {
