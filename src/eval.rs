@@ -148,7 +148,7 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
                 *e = (*e).min(y);
             }
             for (property, concept) in &p.concepts {
-                if *property == model_property {
+                if **property == *model_property {
                     add("models", false, format!("{file} {pair} {}", local(concept)));
                 }
             }

@@ -126,10 +126,11 @@ pub fn extract_text(
         let mut seen = BTreeSet::new();
         pairs.retain(|&(h, r, _)| seen.insert((h, r)));
         let years = years_in(sentence_text, language, quantities);
+        let quote: std::sync::Arc<str> = original_slice(&span).into();
         let evidence = |rule: String| Evidence {
             start: span.start,
             end: span.end,
-            quote: original_slice(&span).to_owned(),
+            quote: quote.clone(),
             language,
             rule,
         };
@@ -148,7 +149,7 @@ pub fn extract_text(
                 .unwrap_or_else(|| sentence.span.clone());
             let indicators: Vec<&(Range<usize>, usize)> = concept_hits
                 .iter()
-                .filter(|(_, c)| k.concepts[*c].link_property == indicator_property)
+                .filter(|(_, c)| *k.concepts[*c].link_property == *indicator_property)
                 .collect();
             let in_clause = indicators
                 .iter()
@@ -832,7 +833,7 @@ mod any_input {
                 chars.len()
             );
             let quoted: String = chars[e.start..e.end].iter().collect();
-            assert_eq!(quoted, e.quote);
+            assert_eq!(quoted, &*e.quote);
         }
     }
 

@@ -3,6 +3,7 @@
 use crate::numbers::Qualifier;
 use crate::sentences::Language;
 use crate::text::Repairs;
+use std::sync::Arc;
 
 /// The sentence a fact was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,8 +11,8 @@ pub struct Evidence {
     /// Character offsets (Unicode scalar values) into the original text, end exclusive.
     pub start: usize,
     pub end: usize,
-    /// The sentence exactly as in the original text.
-    pub quote: String,
+    /// The sentence exactly as in the original text (shared by the facts of one sentence).
+    pub quote: Arc<str>,
     pub language: Language,
     /// Name of the rule that read the fact.
     pub rule: String,
@@ -30,7 +31,7 @@ pub struct PairingStatement {
     /// The year of the sentence when it says the pairing was adjusted.
     pub adjusted_in: Option<i32>,
     /// Concepts (models, pillars, fields) as (linking property IRI, concept IRI).
-    pub concepts: Vec<(String, String)>,
+    pub concepts: Vec<(Arc<str>, Arc<str>)>,
     pub evidence: Evidence,
 }
 
@@ -40,9 +41,9 @@ pub struct OutcomeStatement {
     /// In base units (people, yuan): 5.59万人 is 55 900.
     pub value: f64,
     /// IRI of the unit concept (xz:Person, xz:Yuan, …).
-    pub unit: String,
+    pub unit: Arc<str>,
     /// IRI of what it measures (xz:LiftedOutOfPoverty, …).
-    pub indicator: String,
+    pub indicator: Arc<str>,
     pub year: Option<i32>,
     pub qualifier: Option<Qualifier>,
     /// (helper, recipient) codes when the sentence ties the number to one pairing.
@@ -66,7 +67,7 @@ pub struct PolicyDocumentStatement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventStatement {
     /// IRI of the event type (xz:JointMeeting, …).
-    pub event_type: String,
+    pub event_type: Arc<str>,
     pub year: Option<i32>,
     pub pairing: Option<(String, String)>,
     /// Code of the one region the clause names besides the pairing's, if any.

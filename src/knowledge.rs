@@ -7,7 +7,7 @@
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Quad, Term};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Namespace of the public vocabulary.
 pub const XZ: &str = "https://w3id.org/xiezuo/ontology#";
@@ -95,10 +95,10 @@ impl Region {
 /// A SKOS concept the extractor links pairings to, with the property that links it.
 #[derive(Debug, Clone)]
 pub struct Concept {
-    /// Full IRI of the concept.
-    pub iri: String,
+    /// Full IRI of the concept. Shared: every fact that names the concept holds a clone.
+    pub iri: Arc<str>,
     /// Full IRI of the linking property (xz:model, xz:pillar, xz:field, xz:unit, xz:indicator).
-    pub link_property: String,
+    pub link_property: Arc<str>,
     /// Full IRI of the class of facts the concept describes (xz:Pairing, xz:Outcome).
     pub applies_to: String,
     pub cues: Vec<String>,
@@ -386,8 +386,8 @@ fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concep
             .filter_map(|(_, o)| literal(o).map(|(t, _)| t.to_owned()))
             .collect();
         concepts.push(Concept {
-            iri: subject.clone(),
-            link_property: link.clone(),
+            iri: subject.as_str().into(),
+            link_property: link.as_str().into(),
             applies_to: applies_to.clone(),
             cues,
         });

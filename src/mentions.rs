@@ -196,7 +196,7 @@ impl Matcher {
             k.concepts
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.link_property != unit_property)
+                .filter(|(_, c)| *c.link_property != *unit_property)
                 .flat_map(|(id, c)| c.cues.iter().map(move |cue| (cue.clone(), id, false))),
             k,
         );

@@ -43,18 +43,47 @@ pub struct Quantity {
 
 /// Folded number vocabulary, compiled once.
 pub struct QuantityReader {
-    multipliers: Vec<(String, f64)>,
+    multipliers: Prefixes<f64>,
     words: Vec<(String, f64)>,
     /// First characters of the number words, sorted: most positions start none.
     word_starts: Vec<char>,
     /// Qualifiers written before the number ("more than", 近) and after it (多, 左右).
     qualifiers_before: Vec<(String, Qualifier)>,
-    qualifiers_after: Vec<(String, Qualifier)>,
+    qualifiers_after: Prefixes<Qualifier>,
     /// Unit cues with their concept index, longest first.
-    units: Vec<(String, usize)>,
+    units: Prefixes<usize>,
     /// Five-year plans (十三五, 13th five-year plan) and their (first, last) years.
     periods: aho_corasick::AhoCorasick,
     period_years: Vec<(i32, i32)>,
+}
+
+/// Words that may start exactly at a position (multipliers, units…): an anchored automaton, so
+/// the longest one is found in one pass instead of one comparison per word.
+struct Prefixes<T> {
+    automaton: aho_corasick::AhoCorasick,
+    values: Vec<T>,
+}
+
+impl<T: Copy> Prefixes<T> {
+    fn new(words: Vec<(String, T)>) -> Self {
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .build(words.iter().map(|(w, _)| w))
+            .expect("number words compile");
+        Prefixes {
+            automaton,
+            values: words.into_iter().map(|(_, v)| v).collect(),
+        }
+    }
+
+    /// The longest word at the start of `text` that does not run into a Latin word: (length, value).
+    fn at(&self, text: &str) -> Option<(usize, T)> {
+        let input = aho_corasick::Input::new(text).anchored(aho_corasick::Anchored::Yes);
+        let m = self.automaton.find(input)?;
+        starts_with_word(text, &text[..m.end()])
+            .then(|| (m.end(), self.values[m.pattern().as_usize()]))
+    }
 }
 
 fn is_latin_word_char(c: char) -> bool {
@@ -93,7 +122,7 @@ impl QuantityReader {
             .concepts
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.link_property == unit_property)
+            .filter(|(_, c)| *c.link_property == *unit_property)
             .flat_map(|(i, c)| c.cues.iter().map(move |cue| (cue.clone(), i)))
             .map(|(cue, i)| (fold(&cue), i))
             .collect();
@@ -116,7 +145,7 @@ impl QuantityReader {
             longest_first(found)
         };
         QuantityReader {
-            multipliers: longest_first(
+            multipliers: Prefixes::new(
                 k.numbers
                     .multipliers
                     .iter()
@@ -136,8 +165,8 @@ impl QuantityReader {
                 starts
             },
             qualifiers_before: qualifiers(false),
-            qualifiers_after: qualifiers(true),
-            units: longest_first(units),
+            qualifiers_after: Prefixes::new(qualifiers(true)),
+            units: Prefixes::new(units),
             periods: aho_corasick::AhoCorasick::new(
                 k.numbers.periods.iter().map(|(t, _, _)| fold(t)),
             )
@@ -211,13 +240,9 @@ impl QuantityReader {
         let mut at = skip_spaces(rest, 0);
         let mut multiplier = 1.0;
         // Two multipliers can stack (千万, "thousand million"): take them all.
-        while let Some((m, v)) = self
-            .multipliers
-            .iter()
-            .find(|(m, _)| starts_with_word(&rest[at..], m))
-        {
+        while let Some((len, v)) = self.multipliers.at(&rest[at..]) {
             multiplier *= v;
-            at = skip_spaces(rest, at + m.len());
+            at = skip_spaces(rest, at + len);
         }
         for joiner in ["de ", "d'"] {
             if multiplier > 1.0 && rest[at..].starts_with(joiner) {
@@ -225,19 +250,12 @@ impl QuantityReader {
             }
         }
         let mut qualifier = None;
-        if let Some((q, kind)) = self
-            .qualifiers_after
-            .iter()
-            .find(|(q, _)| starts_with_word(&rest[at..], q))
-        {
-            qualifier = Some(*kind);
-            at = skip_spaces(rest, at + q.len());
+        if let Some((len, kind)) = self.qualifiers_after.at(&rest[at..]) {
+            qualifier = Some(kind);
+            at = skip_spaces(rest, at + len);
         }
-        let (unit, unit_index) = self
-            .units
-            .iter()
-            .find(|(u, _)| starts_with_word(&rest[at..], u))?;
-        Some((at + unit.len(), multiplier, *unit_index, qualifier))
+        let (len, unit) = self.units.at(&rest[at..])?;
+        Some((at + len, multiplier, unit, qualifier))
     }
 
     fn qualifier_before(&self, before: &str) -> Option<Qualifier> {

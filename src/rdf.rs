@@ -184,8 +184,8 @@ fn pairing_quads(out: &mut Quads, st: &PairingStatement, doc_iri: &NamedNode, k:
     for (property, concept) in &st.concepts {
         out.add(
             &p,
-            NamedNode::new_unchecked(property),
-            NamedNode::new_unchecked(concept),
+            NamedNode::new_unchecked(&**property),
+            NamedNode::new_unchecked(&**concept),
         );
     }
     let ev = evidence_quads(out, &st.evidence, doc_iri);
@@ -227,11 +227,11 @@ fn outcome_quads(out: &mut Quads, o: &OutcomeStatement, doc_iri: &NamedNode) {
         Literal::new_typed_literal(number_lexical(o.value), xsd::DECIMAL)
     };
     out.add(&iri, xz("value"), value);
-    out.add(&iri, xz("unit"), NamedNode::new_unchecked(&o.unit));
+    out.add(&iri, xz("unit"), NamedNode::new_unchecked(&*o.unit));
     out.add(
         &iri,
         xz("indicator"),
-        NamedNode::new_unchecked(&o.indicator),
+        NamedNode::new_unchecked(&*o.indicator),
     );
     if let Some(y) = o.year {
         out.add(&iri, xz("year"), year(y));
@@ -279,7 +279,7 @@ fn event_quads(out: &mut Quads, e: &EventStatement, doc_iri: &NamedNode) {
     out.add(
         &iri,
         xz("eventType"),
-        NamedNode::new_unchecked(&e.event_type),
+        NamedNode::new_unchecked(&*e.event_type),
     );
     if let Some(y) = e.year {
         out.add(&iri, xz("year"), year(y));
@@ -309,7 +309,7 @@ fn evidence_quads(out: &mut Quads, ev: &Evidence, doc_iri: &NamedNode) -> NamedN
         xz("quote"),
         // Oxigraph stores language tags lower-cased; write them that way so every quote compares alike.
         Literal::new_language_tagged_literal_unchecked(
-            &ev.quote,
+            &*ev.quote,
             ev.language.tag().to_ascii_lowercase(),
         ),
     );
