@@ -762,6 +762,44 @@ mod unseen_texts {
     }
 
     #[test]
+    fn lists_of_recipients_and_large_numbers() {
+        assert_eq!(
+            pairs("杭州市结对帮扶恩施州、黔东南州和黔西南州。"),
+            [
+                ("330100", "422800"),
+                ("330100", "522300"),
+                ("330100", "522600")
+            ]
+            .map(|(h, r)| (h.to_owned(), r.to_owned()))
+        );
+        let vi = "Thượng Hải hỗ trợ tỉnh Vân Nam từ năm 1996, giúp 2,6 triệu người thoát nghèo.";
+        assert_eq!(pairs(vi), one("310000", "530000"));
+        assert_eq!(
+            outcomes(vi),
+            [(
+                2_600_000.0,
+                "Person".to_owned(),
+                "LiftedOutOfPoverty".to_owned(),
+                Some(1996)
+            )]
+        );
+        let en = "Since 2016, Jiangsu has paired with Shaanxi and Qinghai, investing more than 8.6 billion yuan.";
+        assert_eq!(
+            pairs(en),
+            [("320000", "610000"), ("320000", "630000")].map(|(h, r)| (h.to_owned(), r.to_owned()))
+        );
+        assert_eq!(
+            outcomes(en),
+            [(
+                8_600_000_000.0,
+                "Yuan".to_owned(),
+                "Investment".to_owned(),
+                Some(2016)
+            )]
+        );
+    }
+
+    #[test]
     fn encodings_other_than_utf8_give_the_same_facts() {
         let simplified = "福建省与宁夏回族自治区每年召开一次联席会议,推进闽宁协作。";
         let traditional = "福建省與寧夏回族自治區每年召開一次聯席會議,推進閩寧協作。";
