@@ -989,10 +989,11 @@ impl<'a> Shell<'a> {
             None => dot.into_bytes(),
         };
         std::fs::write(path, bytes).map_err(|e| format!(".dot: cannot write {file}: {e}"))?;
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
         println!(
-            "drew {} regions and {} pairings in {file}{}",
-            graph.node_count(),
-            graph.edge_count(),
+            "drew {} and {} in {file}{}",
+            plural(graph.node_count(), "region"),
+            plural(graph.edge_count(), "pairing"),
             if render_format.is_none() {
                 " (DOT; .svg or .png, or --render, for a picture)"
             } else {

@@ -65,6 +65,16 @@ fn tab_completes_a_prefixed_name_and_a_region_by_its_chinese_name() {
     sh.send(ENTER);
     let out = sh.expect("row");
     assert!(out.contains("\"Fujian\"@en"), "{out}");
+    // The line was highlighted as it was typed: keyword, variable, prefixed name, literal.
+    let raw = sh.raw();
+    for coloured in [
+        "\x1b[1;34mSELECT\x1b[0m",
+        "\x1b[33m?l\x1b[0m",
+        "\x1b[36mreg:350000\x1b[0m",
+        "\x1b[32m\"en\"\x1b[0m",
+    ] {
+        assert!(raw.contains(coloured), "{coloured:?} in {raw:?}");
+    }
     assert!(
         !out.contains("syntax error"),
         "the completed query ran: {out}"

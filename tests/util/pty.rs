@@ -115,6 +115,11 @@ impl Pty {
         }
     }
 
+    /// Everything the program wrote, escape sequences and all.
+    pub fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
     /// Everything shown so far, as text.
     pub fn screen(&self) -> String {
         strip_ansi(&String::from_utf8_lossy(&self.output.lock().unwrap()))
