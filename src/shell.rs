@@ -203,7 +203,8 @@ impl<'a> Shell<'a> {
             vocabulary: Arc::new(SharedVocabulary::default()),
             interactive,
             screen,
-            colors: screen
+            colors: interactive
+                && screen
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb"),
         }
@@ -418,13 +419,16 @@ impl<'a> Shell<'a> {
     /// Runs one query or update; `line` is where it starts in the input.
     fn statement(&mut self, text: &str, line: usize) -> Result<(), String> {
         let token = CancellationToken::new();
-        let _running = Running::start(token.clone());
+        // Ctrl-C cancels while the store works; not while results are shown (in the pager,
+        // Ctrl-C is the pager's).
+        let running = Running::start(token.clone());
         let started = Instant::now();
         let describe = |e: &QueryError| describe_query_error_at(text, e, line);
         if !lexer::is_query(text) {
             self.store
                 .update_cancellable(text, token)
                 .map_err(|e| describe(&e))?;
+            drop(running);
             self.vocabulary.invalidate();
             let elapsed = started.elapsed();
             println!("(update done{})", self.elapsed(elapsed));
@@ -435,7 +439,7 @@ impl<'a> Shell<'a> {
             .query_cancellable(text, token)
             .map_err(|e| describe(&e))?;
         let mut buffer = Vec::new();
-        let written = match (results, self.format) {
+        let (written, elapsed) = match (results, self.format) {
             (QueryResults::Solutions(solutions), Format::Table) => {
                 let variables = solutions.variables().to_vec();
                 let mut rows: Vec<Vec<Option<Term>>> = Vec::new();
@@ -443,19 +447,26 @@ impl<'a> Shell<'a> {
                     let solution = solution.map_err(|e| evaluation_message(&e))?;
                     rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
                 }
+                let elapsed = started.elapsed();
+                drop(running);
                 let header: Vec<String> = variables.iter().map(|v| v.as_str().to_owned()).collect();
                 let cells = self.cells(&rows);
                 buffer = render_table_fitted(&header, &cells, self.table_width()).into_bytes();
-                Written::Rows(rows.len())
+                (Written::Rows(rows.len()), elapsed)
             }
             (results, format) => {
-                results::write(results, format, &mut buffer).map_err(|e| match e {
-                    results::ResultsError::Evaluation(e) => evaluation_message(&e),
-                    other => other.to_string(),
-                })?
+                let written =
+                    results::write(results, format, &mut buffer).map_err(|e| match e {
+                        results::ResultsError::Evaluation(e) => evaluation_message(&e),
+                        other => other.to_string(),
+                    })?;
+                drop(running);
+                if !buffer.is_empty() && !buffer.ends_with(b"\n") {
+                    buffer.push(b'\n');
+                }
+                (written, started.elapsed())
             }
         };
-        let elapsed = started.elapsed();
         self.emit(&buffer)?;
         let count = match written {
             Written::Rows(1) => "1 row".to_owned(),
