@@ -1,5 +1,6 @@
 //! What extraction produces: plain Rust values, no RDF yet. Tests of extraction look here.
 
+use crate::numbers::Qualifier;
 use crate::sentences::Language;
 use crate::text::Repairs;
 
@@ -33,6 +34,54 @@ pub struct PairingStatement {
     pub evidence: Evidence,
 }
 
+/// A number a sentence reports as a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeStatement {
+    /// In base units (people, yuan): 5.59万人 is 55 900.
+    pub value: f64,
+    /// IRI of the unit concept (xz:Person, xz:Yuan, …).
+    pub unit: String,
+    /// IRI of what it measures (xz:LiftedOutOfPoverty, …).
+    pub indicator: String,
+    pub year: Option<i32>,
+    pub qualifier: Option<Qualifier>,
+    /// (helper, recipient) codes when the sentence ties the number to one pairing.
+    pub pairing: Option<(String, String)>,
+    pub evidence: Evidence,
+}
+
+/// A policy document a sentence names by its title (《…》).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDocumentStatement {
+    /// As the text writes it, with repairs (pinyin removed) but not folded.
+    pub title: String,
+    /// Hash of the folded title: the same title in traditional or simplified is one document.
+    pub key: String,
+    pub year: Option<i32>,
+    pub pairing: Option<(String, String)>,
+    pub evidence: Evidence,
+}
+
+/// A meeting or signing a sentence reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventStatement {
+    /// IRI of the event type (xz:JointMeeting, …).
+    pub event_type: String,
+    pub year: Option<i32>,
+    pub pairing: Option<(String, String)>,
+    /// Code of the one region the clause names besides the pairing's, if any.
+    pub place: Option<String>,
+    pub evidence: Evidence,
+}
+
+/// A region as a text wrote it, kept as a label in the sentence's language.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SurfaceForm {
+    pub code: String,
+    pub text: String,
+    pub language: Language,
+}
+
 /// What a document is, as far as the graph records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentInfo {
@@ -51,6 +100,10 @@ pub struct DocumentInfo {
 pub struct Extraction {
     pub document: DocumentInfo,
     pub pairings: Vec<PairingStatement>,
+    pub outcomes: Vec<OutcomeStatement>,
+    pub policy_documents: Vec<PolicyDocumentStatement>,
+    pub events: Vec<EventStatement>,
+    pub surface_forms: Vec<SurfaceForm>,
     pub repairs: Repairs,
 }
 

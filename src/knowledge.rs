@@ -27,6 +27,7 @@ pub const ONTOLOGY_FILES: &[(&str, &str)] = &[
 ];
 const LEXICON_TSV: &str = include_str!("../ontology/lexicon.tsv");
 const FOLD_TSV: &str = include_str!("../ontology/fold-chars.tsv");
+const NUMBERS_TSV: &str = include_str!("../ontology/numbers.tsv");
 
 /// Prefixes declared in the shell, in queries and in exported Turtle.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -35,6 +36,9 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("pairing", "https://w3id.org/xiezuo/id/pairing/"),
     ("doc", "https://w3id.org/xiezuo/id/document/"),
     ("ev", "https://w3id.org/xiezuo/id/evidence/"),
+    ("outcome", "https://w3id.org/xiezuo/id/outcome/"),
+    ("policy", "https://w3id.org/xiezuo/id/policy/"),
+    ("event", "https://w3id.org/xiezuo/id/event/"),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
@@ -93,8 +97,10 @@ impl Region {
 pub struct Concept {
     /// Full IRI of the concept.
     pub iri: String,
-    /// Full IRI of the linking property (xz:model, xz:pillar, xz:field).
+    /// Full IRI of the linking property (xz:model, xz:pillar, xz:field, xz:unit, xz:indicator).
     pub link_property: String,
+    /// Full IRI of the class of facts the concept describes (xz:Pairing, xz:Outcome).
+    pub applies_to: String,
     pub cues: Vec<String>,
 }
 
@@ -109,6 +115,11 @@ pub enum CueKind {
     RelatedHeading,
     KeywordsHeading,
     NotAPlace,
+    MoreThan,
+    Nearly,
+    About,
+    MoreThanAfter,
+    AboutAfter,
 }
 
 impl CueKind {
@@ -122,6 +133,11 @@ impl CueKind {
             "related-heading" => Self::RelatedHeading,
             "keywords-heading" => Self::KeywordsHeading,
             "not-a-place" => Self::NotAPlace,
+            "more-than" => Self::MoreThan,
+            "nearly" => Self::Nearly,
+            "about" => Self::About,
+            "more-than-after" => Self::MoreThanAfter,
+            "about-after" => Self::AboutAfter,
             _ => return None,
         })
     }
@@ -136,14 +152,26 @@ pub struct Cue {
     pub prefix: bool,
 }
 
+/// How texts write numbers, from `ontology/numbers.tsv` (texts as written, not yet folded).
+#[derive(Debug, Default)]
+pub struct Numbers {
+    /// 万 = 10 000, billion = 1 000 000 000 …
+    pub multipliers: Vec<(String, f64)>,
+    /// eight = 8, huit = 8, 九つ = 9 …
+    pub words: Vec<(String, f64)>,
+    /// 十三五 = 2016–2020 …
+    pub periods: Vec<(String, i32, i32)>,
+}
+
 /// Everything the extractor knows, loaded once.
 #[derive(Debug)]
 pub struct Knowledge {
     pub regions: Vec<Region>,
     pub concepts: Vec<Concept>,
     pub cues: Vec<Cue>,
+    pub numbers: Numbers,
     /// Character folding for matching: traditional and shinjitai → simplified.
-    pub fold: HashMap<char, char>,
+    pub fold: FoldTable,
     by_code: HashMap<String, RegionId>,
 }
 
@@ -153,7 +181,7 @@ impl Knowledge {
     pub fn embedded() -> &'static Knowledge {
         static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
         KNOWLEDGE.get_or_init(|| {
-            Knowledge::load(ONTOLOGY_FILES, LEXICON_TSV, FOLD_TSV)
+            Knowledge::load(ONTOLOGY_FILES, LEXICON_TSV, NUMBERS_TSV, FOLD_TSV)
                 .expect("the ontology files embedded in the binary are valid")
         })
     }
@@ -174,7 +202,12 @@ impl Knowledge {
         false
     }
 
-    pub fn load(turtle_files: &[(&str, &str)], lexicon: &str, fold: &str) -> Result<Self, String> {
+    pub fn load(
+        turtle_files: &[(&str, &str)],
+        lexicon: &str,
+        numbers: &str,
+        fold: &str,
+    ) -> Result<Self, String> {
         let mut subjects: BTreeMap<String, Vec<(String, Term)>> = BTreeMap::new();
         for (name, text) in turtle_files {
             for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
@@ -197,11 +230,13 @@ impl Knowledge {
         let (regions, by_code) = regions_from(&subjects)?;
         let concepts = concepts_from(&subjects);
         let cues = parse_lexicon(lexicon)?;
+        let numbers = parse_numbers(numbers)?;
         let fold = parse_fold(fold)?;
         Ok(Knowledge {
             regions,
             concepts,
             cues,
+            numbers,
             fold,
             by_code,
         })
@@ -321,19 +356,24 @@ fn regions_from(
 }
 
 fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concept> {
-    let link_of_scheme: HashMap<&str, &str> = subjects
+    let object_of = |props: &[(String, Term)], local: &str| {
+        props
+            .iter()
+            .find(|(p, _)| p.strip_prefix(XZ) == Some(local))
+            .and_then(|(_, o)| iri(o))
+            .map(str::to_owned)
+    };
+    let link_of_scheme: HashMap<&str, (String, String)> = subjects
         .iter()
         .filter_map(|(s, props)| {
-            props
-                .iter()
-                .find(|(p, _)| p.strip_prefix(XZ) == Some("linkProperty"))
-                .and_then(|(_, o)| iri(o))
-                .map(|link| (s.as_str(), link))
+            let link = object_of(props, "linkProperty")?;
+            let applies_to = object_of(props, "appliesTo")?;
+            Some((s.as_str(), (link, applies_to)))
         })
         .collect();
     let mut concepts = Vec::new();
     for (subject, props) in subjects {
-        let Some(link) = props
+        let Some((link, applies_to)) = props
             .iter()
             .filter(|(p, _)| p.strip_prefix(SKOS) == Some("inScheme"))
             .find_map(|(_, o)| iri(o).and_then(|scheme| link_of_scheme.get(scheme)))
@@ -347,7 +387,8 @@ fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concep
             .collect();
         concepts.push(Concept {
             iri: subject.clone(),
-            link_property: (*link).to_owned(),
+            link_property: link.clone(),
+            applies_to: applies_to.clone(),
             cues,
         });
     }
@@ -382,8 +423,91 @@ fn parse_lexicon(text: &str) -> Result<Vec<Cue>, String> {
     Ok(cues)
 }
 
-fn parse_fold(text: &str) -> Result<HashMap<char, char>, String> {
-    let mut fold = HashMap::new();
+fn parse_numbers(text: &str) -> Result<Numbers, String> {
+    let mut numbers = Numbers::default();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "ontology/numbers.tsv:{}: expected KIND<TAB>LANG<TAB>TEXT<TAB>VALUE",
+                n + 1
+            )
+        };
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [kind, _lang, text, value] = fields[..] else {
+            return Err(bad());
+        };
+        match kind {
+            "multiplier" => numbers
+                .multipliers
+                .push((text.to_owned(), value.parse().map_err(|_| bad())?)),
+            "number" => numbers
+                .words
+                .push((text.to_owned(), value.parse().map_err(|_| bad())?)),
+            "period" => {
+                let (first, last) = value.split_once('-').ok_or_else(bad)?;
+                let (first, last) = (
+                    first.parse().map_err(|_| bad())?,
+                    last.parse().map_err(|_| bad())?,
+                );
+                numbers.periods.push((text.to_owned(), first, last));
+            }
+            _ => {
+                return Err(format!(
+                    "ontology/numbers.tsv:{}: unknown kind {kind:?}",
+                    n + 1
+                ))
+            }
+        }
+    }
+    Ok(numbers)
+}
+
+/// Character folding as a direct table: folding runs on every character of every text, so a
+/// lookup must cost an index, not a hash.
+#[derive(Debug)]
+pub struct FoldTable {
+    /// Basic Multilingual Plane, indexed by code point; '\0' where nothing folds.
+    bmp: Vec<char>,
+    supplementary: HashMap<char, char>,
+}
+
+impl FoldTable {
+    fn new() -> Self {
+        FoldTable {
+            bmp: vec!['\0'; 0x10000],
+            supplementary: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, from: char, to: char) {
+        match self.bmp.get_mut(from as usize) {
+            Some(slot) => *slot = to,
+            None => {
+                self.supplementary.insert(from, to);
+            }
+        }
+    }
+
+    /// The simplified form of a traditional or shinjitai character.
+    pub fn get(&self, c: char) -> Option<char> {
+        match self.bmp.get(c as usize) {
+            Some('\0') => None,
+            Some(&to) => Some(to),
+            None => self.supplementary.get(&c).copied(),
+        }
+    }
+
+    /// True for characters written only in traditional Chinese or Japanese.
+    pub fn contains(&self, c: char) -> bool {
+        self.get(c).is_some()
+    }
+}
+
+fn parse_fold(text: &str) -> Result<FoldTable, String> {
+    let mut fold = FoldTable::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
@@ -434,7 +558,22 @@ mod tests {
             .iter()
             .any(|c| c.iri.ends_with("#KeyAreaFocusModel") && c.link_property.ends_with("#model")));
         assert!(k.cues.iter().any(|c| c.kind == CueKind::CompoundSuffix));
-        assert_eq!(k.fold.get(&'東'), Some(&'东'));
+        assert!(k
+            .concepts
+            .iter()
+            .any(|c| c.iri.ends_with("#Person") && c.applies_to.ends_with("#Outcome")));
+        assert!(k
+            .numbers
+            .multipliers
+            .iter()
+            .any(|(t, v)| t == "万" && *v == 10000.0));
+        assert!(k
+            .numbers
+            .periods
+            .iter()
+            .any(|(t, a, b)| t == "十三五" && (*a, *b) == (2016, 2020)));
+        assert_eq!(k.fold.get('東'), Some('东'));
+        assert_eq!(k.fold.get('东'), None);
     }
 
     #[test]

@@ -76,6 +76,26 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the sentences behind a node: every statement a pairing, outcome, policy document or
+    /// event was read from, with its document, character span, language and rule.
+    Why {
+        /// The node: a full IRI, <IRI>, or a prefixed name such as pairing:350000-640000.
+        iri: String,
+    },
+    /// Score the extractor against a gold file (JSON, see tests/gold/seeds.json) without a store.
+    ///
+    /// Prints precision and recall per kind of fact (pairings, years, models, outcomes) and every
+    /// fact whose evidence contains a string the gold file marks as boilerplate.
+    Eval {
+        /// The gold file.
+        gold: PathBuf,
+        /// Files or directories holding the gold file's documents.
+        #[arg(default_value = "seeds")]
+        paths: Vec<PathBuf>,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Draw the pairing network: Graphviz DOT, or SVG/PNG rendered by Graphviz.
     ///
     /// Eastern helpers are boxes, western recipients ellipses; the recipient cities of a province
@@ -167,6 +187,42 @@ fn run(cli: Cli) -> Result<i32> {
             };
             if let Some(path) = output {
                 eprintln!("wrote {count} statements to {}", path.display());
+            }
+            Ok(0)
+        }
+        Some(Command::Why { iri: written }) => {
+            let Some(iri) = xiezuo::results::expand_iri(&written) else {
+                bail!("{written:?} is not an IRI or a prefixed name (try pairing:350000-640000 or <https://…>)");
+            };
+            let store = GraphStore::open_existing(&cli.store)?;
+            let rows = xiezuo::why::evidence(&store, &iri).map_err(|e| anyhow::anyhow!(e))?;
+            if rows.is_empty() {
+                bail!("no sentence states {written}: it is not in the store, or it comes from the ontology (try a pairing or outcome IRI)");
+            }
+            let label = xiezuo::labels::labels(&store, &[iri.as_str()], "en")
+                .ok()
+                .and_then(|mut l| l.remove(&iri));
+            print!(
+                "{}",
+                xiezuo::why::render(&iri, label.as_deref(), &rows, None)
+            );
+            Ok(0)
+        }
+        Some(Command::Eval { gold, paths, json }) => {
+            let text = std::fs::read_to_string(&gold)
+                .with_context(|| format!("cannot read gold file {}", gold.display()))?;
+            let gold_data: xiezuo::eval::Gold = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a gold file", gold.display()))?;
+            let files = corpus::collect(&paths)?;
+            let extractions = files
+                .iter()
+                .map(corpus::read)
+                .collect::<Result<Vec<_>, _>>()?;
+            let report = xiezuo::eval::evaluate(&gold_data, &extractions);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", xiezuo::eval::render(&report));
             }
             Ok(0)
         }

@@ -4,7 +4,7 @@
 //! Every pattern is folded the same way as the view and compiled once into a leftmost-longest
 //! Aho-Corasick automaton, so "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶".
 
-use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::text::fold_str;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
@@ -46,8 +46,11 @@ impl<T: Clone + PartialEq> PatternSet<T> {
                 payloads[i].push(payload);
             }
         }
+        // A DFA: the automata are built once per process and then run over every byte of every
+        // text, so search speed matters more than the few megabytes and milliseconds it costs.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("patterns from the ontology compile");
         PatternSet {
@@ -81,10 +84,11 @@ impl<T: Clone + PartialEq> PatternSet<T> {
 
 /// Latin letters and digits make words; Han and kana do not (they are matched anywhere).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        && (c.is_ascii()
-            || ('\u{00C0}'..='\u{024F}').contains(&c)
-            || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    (('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        && c.is_alphanumeric()
 }
 fn is_word_char_before(text: &str, at: usize) -> bool {
     text[..at].chars().next_back().is_some_and(is_word_char)
@@ -186,10 +190,13 @@ impl Matcher {
             .filter(|c| c.kind == CueKind::CompoundSuffix)
             .map(|c| fold_str(&c.text, k))
             .collect();
+        // Units are read right after numbers (see `numbers`), not anywhere in a sentence.
+        let unit_property = format!("{XZ}unit");
         let concepts = PatternSet::build(
             k.concepts
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| c.link_property != unit_property)
                 .flat_map(|(id, c)| c.cues.iter().map(move |cue| (cue.clone(), id, false))),
             k,
         );
@@ -281,17 +288,13 @@ impl Matcher {
         !self.adjusted_cues.find(view, range).is_empty()
     }
 
-    /// Indices into `Knowledge::concepts` cued in `view[range]`.
-    pub fn concepts(&self, view: &str, range: Range<usize>) -> Vec<usize> {
-        let mut found: Vec<usize> = self
-            .concepts
+    /// Concepts (indices into `Knowledge::concepts`) cued in `view[range]`, with where.
+    pub fn concepts(&self, view: &str, range: Range<usize>) -> Vec<(Range<usize>, usize)> {
+        self.concepts
             .find(view, range)
             .into_iter()
-            .flat_map(|h| h.payloads.iter().copied())
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
+            .flat_map(|h| h.payloads.iter().map(move |&c| (h.span.clone(), c)))
+            .collect()
     }
 }
 

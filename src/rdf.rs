@@ -3,7 +3,10 @@
 //! `…/id/pairing/350000-640000` whichever document states it. Each document's quads go to the
 //! named graph whose name is the document's IRI.
 
-use crate::facts::{Evidence, Extraction, PairingStatement};
+use crate::facts::{
+    EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
+    PolicyDocumentStatement,
+};
 use crate::knowledge::{Knowledge, ID, XZ};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -95,6 +98,34 @@ pub fn document_quads(
     for statement in &extraction.pairings {
         pairing_quads(&mut out, statement, &doc_iri, k);
     }
+    for statement in &extraction.outcomes {
+        outcome_quads(&mut out, statement, &doc_iri);
+    }
+    for statement in &extraction.policy_documents {
+        policy_document_quads(&mut out, statement, &doc_iri);
+    }
+    for statement in &extraction.events {
+        event_quads(&mut out, statement, &doc_iri);
+    }
+    let hidden_label = NamedNode::new_unchecked("http://www.w3.org/2004/02/skos/core#hiddenLabel");
+    for form in &extraction.surface_forms {
+        out.add(
+            &region_iri(&form.code),
+            hidden_label.clone(),
+            Literal::new_language_tagged_literal_unchecked(
+                &form.text,
+                form.language.tag().to_ascii_lowercase(),
+            ),
+        );
+    }
+    let repairs = extraction.repairs;
+    for (property, count) in [
+        ("pinyinAnnotationsRemoved", repairs.pinyin_removed),
+        ("lostCharacters", repairs.lost_characters),
+        ("boilerplateCharacters", repairs.boilerplate_characters),
+    ] {
+        out.add(&doc_iri, xz(property), Literal::from(count as i64));
+    }
     out.quads
 }
 
@@ -159,6 +190,108 @@ fn pairing_quads(out: &mut Quads, st: &PairingStatement, doc_iri: &NamedNode, k:
     }
     let ev = evidence_quads(out, &st.evidence, doc_iri);
     out.add(&p, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+/// The outcome's IRI names everything that makes it the same fact in any language: pairing,
+/// indicator, unit, year and value.
+pub fn outcome_iri(o: &OutcomeStatement) -> NamedNode {
+    let local = |iri: &str| iri.rsplit(['#', '/']).next().unwrap_or_default().to_owned();
+    let pairing = o
+        .pairing
+        .as_ref()
+        .map_or("none".to_owned(), |(h, r)| format!("{h}-{r}"));
+    let year = o.year.map_or("undated".to_owned(), |y| y.to_string());
+    NamedNode::new_unchecked(format!(
+        "{ID}outcome/{pairing}/{}/{}/{year}/{}",
+        local(&o.indicator),
+        local(&o.unit),
+        number_lexical(o.value)
+    ))
+}
+
+/// Integral values as integers (17224), others as decimals (0.5).
+fn number_lexical(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+fn outcome_quads(out: &mut Quads, o: &OutcomeStatement, doc_iri: &NamedNode) {
+    let iri = outcome_iri(o);
+    out.add(&iri, rdf::TYPE.into(), xz("Outcome"));
+    let value = if o.value.fract() == 0.0 && o.value.abs() < 1e15 {
+        Literal::from(o.value as i64)
+    } else {
+        Literal::new_typed_literal(number_lexical(o.value), xsd::DECIMAL)
+    };
+    out.add(&iri, xz("value"), value);
+    out.add(&iri, xz("unit"), NamedNode::new_unchecked(&o.unit));
+    out.add(
+        &iri,
+        xz("indicator"),
+        NamedNode::new_unchecked(&o.indicator),
+    );
+    if let Some(y) = o.year {
+        out.add(&iri, xz("year"), year(y));
+    }
+    if let Some(q) = o.qualifier {
+        out.add(&iri, xz("qualifier"), Literal::new_simple_literal(q.name()));
+    }
+    if let Some((h, r)) = &o.pairing {
+        out.add(&iri, xz("pairing"), pairing_iri(h, r));
+    }
+    let ev = evidence_quads(out, &o.evidence, doc_iri);
+    out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+fn policy_document_quads(out: &mut Quads, d: &PolicyDocumentStatement, doc_iri: &NamedNode) {
+    let iri = NamedNode::new_unchecked(format!("{ID}policy/{}", d.key));
+    out.add(&iri, rdf::TYPE.into(), xz("PolicyDocument"));
+    let title = Literal::new_language_tagged_literal_unchecked(
+        &d.title,
+        d.evidence.language.tag().to_ascii_lowercase(),
+    );
+    out.add(&iri, xz("title"), title.clone());
+    out.add(&iri, rdfs::LABEL.into(), title);
+    if let Some(y) = d.year {
+        out.add(&iri, xz("year"), year(y));
+    }
+    if let Some((h, r)) = &d.pairing {
+        out.add(&iri, xz("pairing"), pairing_iri(h, r));
+    }
+    let ev = evidence_quads(out, &d.evidence, doc_iri);
+    out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
+}
+
+/// An event is the same node in every language when its type, parties or place, and year agree.
+fn event_quads(out: &mut Quads, e: &EventStatement, doc_iri: &NamedNode) {
+    let kind = e.event_type.rsplit('#').next().unwrap_or_default();
+    let who = match (&e.pairing, &e.place) {
+        (Some((h, r)), _) => format!("{h}-{r}"),
+        (None, Some(place)) => place.clone(),
+        (None, None) => "unplaced".to_owned(),
+    };
+    let when = e.year.map_or("undated".to_owned(), |y| y.to_string());
+    let iri = NamedNode::new_unchecked(format!("{ID}event/{kind}/{who}/{when}"));
+    out.add(&iri, rdf::TYPE.into(), xz("Event"));
+    out.add(
+        &iri,
+        xz("eventType"),
+        NamedNode::new_unchecked(&e.event_type),
+    );
+    if let Some(y) = e.year {
+        out.add(&iri, xz("year"), year(y));
+    }
+    if let Some((h, r)) = &e.pairing {
+        out.add(&iri, xz("pairing"), pairing_iri(h, r));
+    }
+    if let Some(place) = &e.place {
+        out.add(&iri, xz("place"), region_iri(place));
+    }
+    let ev = evidence_quads(out, &e.evidence, doc_iri);
+    out.add(&iri, NamedNode::new_unchecked(PROV_DERIVED), ev);
 }
 
 fn evidence_quads(out: &mut Quads, ev: &Evidence, doc_iri: &NamedNode) -> NamedNode {

@@ -37,17 +37,19 @@ pub struct Sentence {
     /// Index of the paragraph (line) the sentence is in.
     pub paragraph: usize,
     pub clauses: Vec<Range<usize>>,
+    pub language: Language,
 }
 
-/// Splits the view into sentences. `is_japanese` tells, for a sentence's view range, whether 、
-/// separates clauses there.
-pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sentence> {
+/// Splits the view into sentences. `language_of` tells the language of a sentence's view range
+/// (in Japanese, 、 separates clauses).
+pub fn split(view: &str, language_of: impl Fn(Range<usize>) -> Language) -> Vec<Sentence> {
     let mut sentences = Vec::new();
     let mut offset = 0;
     for (paragraph, line) in view.split('\n').enumerate() {
         for span in sentence_spans(line) {
             let span = offset + span.start..offset + span.end;
-            let clauses = clause_spans(&view[span.clone()], is_japanese(span.clone()))
+            let language = language_of(span.clone());
+            let clauses = clause_spans(&view[span.clone()], language == Language::Ja)
                 .into_iter()
                 .map(|c| span.start + c.start..span.start + c.end)
                 .collect();
@@ -55,6 +57,7 @@ pub fn split(view: &str, is_japanese: impl Fn(Range<usize>) -> bool) -> Vec<Sent
                 span,
                 paragraph,
                 clauses,
+                language,
             });
         }
         offset += line.len() + 1;
@@ -72,29 +75,31 @@ fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
 fn sentence_spans(line: &str) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let ends = match chars[i].1 {
+    // (previous char, the one before it), for the full-stop test.
+    let (mut prev, mut before_prev) = (None, None);
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let ends = match c {
             '。' | '!' | '?' | '…' => true,
-            '.' => full_stop_ends_sentence(&chars, i),
+            '.' => full_stop_ends_sentence(prev, before_prev, next),
             _ => false,
         };
-        if ends {
-            // Closing quotes and brackets after the terminator belong to the sentence.
-            let mut j = i + 1;
-            while j < chars.len()
-                && matches!(chars[j].1, '”' | '"' | '」' | '』' | ')' | '’' | '\'')
-            {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(line.len(), |&(b, _)| b);
-            spans.extend(trimmed(line, start..end));
-            start = end;
-            i = j;
+        (before_prev, prev) = (prev, Some(c));
+        if !ends {
             continue;
         }
-        i += 1;
+        // Closing quotes and brackets after the terminator belong to the sentence.
+        let mut end = at + c.len_utf8();
+        while let Some(&(q_at, q)) = chars.peek() {
+            if !matches!(q, '”' | '"' | '」' | '』' | ')' | '’' | '\'') {
+                break;
+            }
+            end = q_at + q.len_utf8();
+            chars.next();
+        }
+        spans.extend(trimmed(line, start..end));
+        start = end;
     }
     spans.extend(trimmed(line, start..line.len()));
     spans
@@ -102,13 +107,14 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
 
 /// A full stop ends a sentence when a space or the line's end follows, and it does not close a
 /// number ("1.") or a one-letter abbreviation ("v.v.").
-fn full_stop_ends_sentence(chars: &[(usize, char)], i: usize) -> bool {
-    let next = chars.get(i + 1).map(|&(_, c)| c);
+fn full_stop_ends_sentence(
+    prev: Option<char>,
+    before_prev: Option<char>,
+    next: Option<char>,
+) -> bool {
     if !matches!(next, None | Some(' ' | '\t')) {
         return false;
     }
-    let prev = i.checked_sub(1).map(|j| chars[j].1);
-    let before_prev = i.checked_sub(2).map(|j| chars[j].1);
     match prev {
         Some(p) if p.is_ascii_digit() => false,
         Some(p) if p.is_alphabetic() && matches!(before_prev, None | Some(' ' | '.')) => false,
@@ -119,19 +125,21 @@ fn full_stop_ends_sentence(chars: &[(usize, char)], i: usize) -> bool {
 fn clause_spans(sentence: &str, japanese: bool) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
-    for (i, &(at, c)) in chars.iter().enumerate() {
-        let between_digits = || {
-            i > 0
-                && chars[i - 1].1.is_ascii_digit()
-                && chars.get(i + 1).is_some_and(|&(_, n)| n.is_ascii_digit())
-        };
+    let mut prev = None;
+    let mut chars = sentence.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let breaks = match c {
             ';' | ':' => true,
-            ',' => !between_digits(),
+            // 51,629 is one number, not two clauses.
+            ',' => {
+                !(prev.is_some_and(|p: char| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit()))
+            }
             '、' => japanese,
             _ => false,
         };
+        prev = Some(c);
         if breaks {
             spans.extend(trimmed(sentence, start..at));
             start = at + c.len_utf8();
@@ -154,7 +162,8 @@ pub fn detect_language(original: &str, is_traditional: impl Fn(char) -> bool) ->
                     traditional += 1;
                 }
             }
-            c if c.is_alphabetic() => {
+            // Letters of the scripts told apart here sit below U+3000; CJK punctuation does not.
+            c if c < '\u{3000}' && c.is_alphabetic() => {
                 latin += 1;
                 if "ăâđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
                     .contains(c.to_lowercase().next().unwrap_or(c))
@@ -216,7 +225,7 @@ mod tests {
     #[test]
     fn sentences_end_at_stops_not_at_numbers_or_abbreviations() {
         let view = "第一句。第二句!\n1. item one. second, with 51,629 people. v.v. hai ben.";
-        let sentences = split(view, |_| false);
+        let sentences = split(view, |_| Language::ZhHans);
         let spans: Vec<_> = sentences.iter().map(|s| s.span.clone()).collect();
         assert_eq!(
             texts(view, &spans),
@@ -238,9 +247,9 @@ mod tests {
     #[test]
     fn japanese_comma_splits_clauses_only_in_japanese() {
         let view = "山东省の市は、重庆市の县と协力援助し。";
-        let s = &split(view, |_| true)[0];
+        let s = &split(view, |_| Language::Ja)[0];
         assert_eq!(s.clauses.len(), 2);
-        let s = &split("乌兰察布市、赤峰市。", |_| false)[0];
+        let s = &split("乌兰察布市、赤峰市。", |_| Language::ZhHans)[0];
         assert_eq!(s.clauses.len(), 1);
     }
 

@@ -36,20 +36,70 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return finish(text.into_owned(), encoding.name(), had_errors);
     }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(DecodeError::Binary(pos));
-    }
     if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Some(pos) = text.bytes().position(|b| b == 0) {
+            return utf16_without_bom(bytes).ok_or(DecodeError::Binary(pos));
+        }
         return Ok(Decoded {
             text: text.to_owned(),
             encoding: "UTF-8",
         });
     }
+    // NUL bytes: UTF-16 of mostly Latin text, or not text at all.
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return utf16_without_bom(bytes).ok_or(DecodeError::Binary(pos));
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _, had_errors) = encoding.decode(bytes);
+    let controls = text
+        .chars()
+        .filter(|&c| (c.is_control() && !c.is_whitespace()) || ('\u{80}'..='\u{9F}').contains(&c))
+        .count();
+    if had_errors || controls * 100 > text.chars().count() {
+        // UTF-16 of CJK text has no NUL bytes; read as a legacy encoding it fails or turns into
+        // control characters.
+        if let Some(decoded) = utf16_without_bom(bytes) {
+            return Ok(decoded);
+        }
+    }
     finish(text.into_owned(), encoding.name(), had_errors)
+}
+
+/// UTF-16 without a byte-order mark: accepted when one byte order decodes without error into
+/// text that looks like writing (letters, CJK, punctuation, spaces), not like binary data. When
+/// both orders look like writing (Latin read backwards becomes CJK), the one with more ASCII wins.
+fn utf16_without_bom(bytes: &[u8]) -> Option<Decoded> {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let looks_written = |c: char| {
+        (c.is_alphanumeric()
+            && (c < '\u{0250}'
+                || is_han(c)
+                || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+                || ('\u{3040}'..='\u{30FF}').contains(&c)))
+            || c.is_whitespace()
+            || c.is_ascii_punctuation()
+            || ('\u{3000}'..='\u{303F}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+    };
+    [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE]
+        .into_iter()
+        .filter_map(|encoding| {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            let total = text.chars().count();
+            let written = text.chars().filter(|&c| looks_written(c)).count();
+            let ascii = text.chars().filter(char::is_ascii).count();
+            (!had_errors && total > 0 && written * 10 >= total * 9)
+                .then(|| (written + ascii, encoding, text.into_owned()))
+        })
+        .max_by_key(|(score, _, _)| *score)
+        .map(|(_, encoding, text)| Decoded {
+            text,
+            encoding: encoding.name(),
+        })
 }
 
 fn finish(text: String, encoding: &'static str, had_errors: bool) -> Result<Decoded, DecodeError> {
@@ -209,7 +259,7 @@ fn lost_character(chars: &[char], i: usize) -> Option<usize> {
 
 /// Folds one character for matching, passing zero or more characters to `out`.
 pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
-    if let Some(&simplified) = knowledge.fold.get(&c) {
+    if let Some(simplified) = knowledge.fold.get(c) {
         return out(simplified);
     }
     match c {
@@ -232,7 +282,8 @@ pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
     if c.is_ascii() {
         return out(c.to_ascii_lowercase());
     }
-    if c.is_alphabetic() && !is_han(c) {
+    // Latin, Greek and Cyrillic letters lose their accents; kana keep their voicing marks.
+    if c < '\u{3000}' && c.is_alphabetic() {
         let mut any = false;
         decompose_canonical(c, |d| {
             if !is_combining_mark(d) {
@@ -246,10 +297,15 @@ pub fn fold_char(c: char, knowledge: &Knowledge, mut out: impl FnMut(char)) {
             return;
         }
     }
-    if is_combining_mark(c) {
+    if may_be_combining(c) && is_combining_mark(c) {
         return;
     }
     out(c)
+}
+
+/// A cheap range test before the table lookup: combining marks live in a few blocks.
+fn may_be_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// Folds a whole string the same way as the view (for patterns from the ontology).
@@ -282,16 +338,23 @@ fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
             .iter()
             .position(|&c| c == '\n')
             .map_or(chars.len(), |p| start + p);
-        let line: String = chars[start..end].iter().collect();
-        let folded = fold_str(line.trim(), knowledge);
-        let short = folded.chars().count() <= 40;
-        if short && related.iter().any(|h| folded.starts_with(h.as_str())) {
+        let line = &chars[start..end];
+        // Headings are matched on the folded start of the line only; the other tests read
+        // ASCII punctuation and digits, which folding does not change.
+        let head: String = line
+            .iter()
+            .skip_while(|c| c.is_whitespace())
+            .take(41)
+            .collect();
+        let head = fold_str(&head, knowledge);
+        let short = line.iter().filter(|c| !c.is_whitespace()).count() <= 40;
+        if short && related.iter().any(|h| head.starts_with(h.as_str())) {
             rest_is_boilerplate = true;
         }
         let is_boilerplate = rest_is_boilerplate
-            || keywords.iter().any(|h| folded.starts_with(h.as_str()))
-            || is_keyword_spam(&folded)
-            || is_affiliation(&folded);
+            || keywords.iter().any(|h| head.starts_with(h.as_str()))
+            || is_keyword_spam(line)
+            || is_affiliation(line);
         if is_boilerplate {
             mask[start..end].iter_mut().for_each(|m| *m = true);
         }
@@ -300,28 +363,35 @@ fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
     mask
 }
 
-fn ends_sentences(line: &str) -> bool {
-    line.contains(['。', '!', '?']) || line.contains(". ") || line.ends_with('.')
+fn ends_sentences(line: &[char]) -> bool {
+    line.iter()
+        .any(|c| matches!(c, '。' | '!' | '?' | '！' | '？'))
+        || line.windows(2).any(|w| w == ['.', ' '])
+        || line.last() == Some(&'.')
 }
 
 /// A line of search keywords or place names joined by `_` or `|`, with no sentence in it.
-fn is_keyword_spam(line: &str) -> bool {
-    line.matches(['_', '|', '｜']).count() >= 3 && !ends_sentences(line)
+fn is_keyword_spam(line: &[char]) -> bool {
+    line.iter()
+        .filter(|c| matches!(c, '_' | '|' | '｜'))
+        .count()
+        >= 3
+        && !ends_sentences(line)
 }
 
 /// An author-affiliation line: a short line with a six-digit postcode and no sentence end.
-fn is_affiliation(line: &str) -> bool {
-    if line.chars().count() > 300 || line.contains('。') {
+fn is_affiliation(line: &[char]) -> bool {
+    if line.len() > 300 || line.contains(&'。') {
         return false;
     }
-    let bytes = line.as_bytes();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_digit() {
+    for &c in line {
+        if digit(c) {
             run += 1;
             continue;
         }
-        if run == 6 && !line[i..].starts_with('年') {
+        if run == 6 && c != '年' {
             return true;
         }
         run = 0;
@@ -398,6 +468,27 @@ mod tests {
             utf16.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(decode(&utf16).unwrap().text, "宁夏");
+        for (text, encoding) in [
+            ("福建省与宁夏回族自治区", encoding_rs::UTF_16LE),
+            ("Fujian and Ningxia", encoding_rs::UTF_16BE),
+        ] {
+            let bytes: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| {
+                    if encoding == encoding_rs::UTF_16LE {
+                        u.to_le_bytes()
+                    } else {
+                        u.to_be_bytes()
+                    }
+                })
+                .collect();
+            let decoded = decode(&bytes).unwrap();
+            assert_eq!(
+                (decoded.text.as_str(), decoded.encoding),
+                (text, encoding.name()),
+                "UTF-16 without BOM"
+            );
+        }
         assert_eq!(
             decode(b"\x89PNG\r\n\x1a\n\0\0"),
             Err(DecodeError::Binary(8))

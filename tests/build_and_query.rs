@@ -8,6 +8,7 @@ const PREFIXES: &str = "PREFIX xz: <https://w3id.org/xiezuo/ontology#>
 PREFIX reg: <https://w3id.org/xiezuo/id/region/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX pairing: <https://w3id.org/xiezuo/id/pairing/>
 ";
 
 /// (helper, recipient, earliest year, model) that the seeds state.
@@ -179,4 +180,45 @@ fn every_result_format_is_well_formed() {
     );
     let describe = env.ok(&["query", "DESCRIBE reg:640000"]);
     assert!(describe.contains("宁夏回族自治区"), "{describe}");
+}
+
+#[test]
+fn why_prints_the_sentences_behind_a_pairing() {
+    let env = TestEnv::with_seeds();
+    let out = env.ok(&["why", "pairing:350000-640000"]);
+    assert!(
+        out.starts_with("pairing:350000-640000 Fujian → Ningxia"),
+        "{out}"
+    );
+    assert!(out.contains("in 5 documents"), "{out}");
+    assert!(
+        out.contains("福建省と寧夏回族自治区") && out.contains("Phúc Kiến"),
+        "{out}"
+    );
+    let err = env.fails(&["why", "reg:350000"]);
+    assert!(err.contains("no sentence states reg:350000"), "{err}");
+}
+
+#[test]
+fn outcomes_policy_documents_and_events_are_in_the_graph() {
+    let env = TestEnv::with_seeds();
+    let rows = env.rows(&format!(
+        "{PREFIXES} SELECT ?v ?y WHERE {{ ?o a xz:Outcome ; xz:value ?v ; xz:unit xz:Person ;
+            xz:indicator xz:LiftedOutOfPoverty ; xz:year ?y ; xz:pairing pairing:440000-450000 }}"
+    ));
+    assert_eq!(
+        rows,
+        [["17224", "2017"], ["6127", "2017"]],
+        "粵桂 outcomes of 2017"
+    );
+    assert!(env.ask(&format!(
+        "{PREFIXES} ASK {{ ?d a xz:PolicyDocument ; xz:title ?t ; xz:year \"2016\"^^<http://www.w3.org/2001/XMLSchema#gYear>
+            FILTER(CONTAINS(STR(?t), \"指導意見\")) }}"
+    )));
+    let meetings = env.rows(&format!(
+        "{PREFIXES} SELECT ?e (COUNT(DISTINCT ?lang) AS ?languages) WHERE {{ ?e a xz:Event ; xz:eventType xz:JointMeeting ;
+            xz:pairing pairing:350000-640000 ; prov:wasDerivedFrom/dct:language ?lang }} GROUP BY ?e"
+    ));
+    assert_eq!(meetings.len(), 1, "one joint-meeting node: {meetings:?}");
+    assert_eq!(meetings[0][1], "5", "stated in ja, zh-Hans, en, fr, vi");
 }

@@ -1,0 +1,403 @@
+//! Quantities in the view: a number as texts write it, its multiplier, its qualifier and its unit.
+//!
+//! Digits may be grouped (`17 224`, `51,629`, French `17 224`, Vietnamese `17.224`), have decimals
+//! (`5.59`, French `3,044`), take a multiplier (`5.59万`, `1亿`, `3.044 billion`, `3 tỷ`) and a
+//! qualifier (`700多`, `more than 2,000`, `près de`, `左右`). Number words (`eight`, `huit`, `九つ`)
+//! count when a unit follows. A quantity needs a unit: a bare number is not an outcome.
+//! Multipliers, words, qualifiers and units are data in `ontology/`.
+
+use crate::knowledge::{CueKind, Knowledge, XZ};
+use crate::sentences::Language;
+use crate::text::fold_str;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifier {
+    MoreThan,
+    Nearly,
+    About,
+}
+
+impl Qualifier {
+    /// As written in the graph (`xz:qualifier`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Qualifier::MoreThan => "more-than",
+            Qualifier::Nearly => "nearly",
+            Qualifier::About => "about",
+        }
+    }
+}
+
+/// A number with its unit, found in the view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    /// Byte range in the view, from the number to the end of the unit.
+    pub span: Range<usize>,
+    /// In base units: 5.59万人 is 55 900.
+    pub value: f64,
+    /// Index into `Knowledge::concepts` of the unit.
+    pub unit: usize,
+    pub qualifier: Option<Qualifier>,
+}
+
+/// Folded number vocabulary, compiled once.
+pub struct QuantityReader {
+    multipliers: Vec<(String, f64)>,
+    words: Vec<(String, f64)>,
+    /// First characters of the number words, sorted: most positions start none.
+    word_starts: Vec<char>,
+    /// Qualifiers written before the number ("more than", 近) and after it (多, 左右).
+    qualifiers_before: Vec<(String, Qualifier)>,
+    qualifiers_after: Vec<(String, Qualifier)>,
+    /// Unit cues with their concept index, longest first.
+    units: Vec<(String, usize)>,
+    /// Five-year plans (十三五, 13th five-year plan) and their (first, last) years.
+    periods: aho_corasick::AhoCorasick,
+    period_years: Vec<(i32, i32)>,
+}
+
+fn is_latin_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// `text` starts with `word`, and a Latin word does not go on past it.
+fn starts_with_word(text: &str, word: &str) -> bool {
+    text.starts_with(word)
+        && !(word.chars().next_back().is_some_and(is_latin_word_char)
+            && text[word.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_latin_word_char))
+}
+
+fn ends_with_word(text: &str, word: &str) -> bool {
+    text.ends_with(word)
+        && !(word.chars().next().is_some_and(is_latin_word_char)
+            && text[..text.len() - word.len()]
+                .chars()
+                .next_back()
+                .is_some_and(is_latin_word_char))
+}
+
+fn longest_first<T>(mut v: Vec<(String, T)>) -> Vec<(String, T)> {
+    v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+impl QuantityReader {
+    pub fn new(k: &Knowledge) -> QuantityReader {
+        let fold = |s: &str| fold_str(s, k);
+        let unit_property = format!("{XZ}unit");
+        let units = k
+            .concepts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.link_property == unit_property)
+            .flat_map(|(i, c)| c.cues.iter().map(move |cue| (cue.clone(), i)))
+            .map(|(cue, i)| (fold(&cue), i))
+            .collect();
+        let qualifiers = |after: bool| {
+            let found = k
+                .cues
+                .iter()
+                .filter_map(|c| {
+                    let (q, is_after) = match c.kind {
+                        CueKind::MoreThan => (Qualifier::MoreThan, false),
+                        CueKind::Nearly => (Qualifier::Nearly, false),
+                        CueKind::About => (Qualifier::About, false),
+                        CueKind::MoreThanAfter => (Qualifier::MoreThan, true),
+                        CueKind::AboutAfter => (Qualifier::About, true),
+                        _ => return None,
+                    };
+                    (is_after == after).then(|| (fold(&c.text), q))
+                })
+                .collect();
+            longest_first(found)
+        };
+        QuantityReader {
+            multipliers: longest_first(
+                k.numbers
+                    .multipliers
+                    .iter()
+                    .map(|(t, v)| (fold(t), *v))
+                    .collect(),
+            ),
+            words: longest_first(k.numbers.words.iter().map(|(t, v)| (fold(t), *v)).collect()),
+            word_starts: {
+                let mut starts: Vec<char> = k
+                    .numbers
+                    .words
+                    .iter()
+                    .filter_map(|(t, _)| fold(t).chars().next())
+                    .collect();
+                starts.sort_unstable();
+                starts.dedup();
+                starts
+            },
+            qualifiers_before: qualifiers(false),
+            qualifiers_after: qualifiers(true),
+            units: longest_first(units),
+            periods: aho_corasick::AhoCorasick::new(
+                k.numbers.periods.iter().map(|(t, _, _)| fold(t)),
+            )
+            .expect("period names compile"),
+            period_years: k.numbers.periods.iter().map(|&(_, a, b)| (a, b)).collect(),
+        }
+    }
+
+    pub fn embedded() -> &'static QuantityReader {
+        static READER: std::sync::OnceLock<QuantityReader> = std::sync::OnceLock::new();
+        READER.get_or_init(|| QuantityReader::new(Knowledge::embedded()))
+    }
+
+    /// Years of the five-year plans a text names (十三五 → 2016…2020).
+    pub fn period_years(&self, text: &str) -> Vec<i32> {
+        self.periods
+            .find_iter(text)
+            .flat_map(|m| {
+                let (first, last) = self.period_years[m.pattern().as_usize()];
+                first..=last
+            })
+            .collect()
+    }
+
+    /// Every quantity in `view[range]`, in text order.
+    pub fn find(&self, view: &str, range: Range<usize>, language: Language) -> Vec<Quantity> {
+        let text = &view[range.clone()];
+        let comma_decimal = matches!(language, Language::Fr | Language::Vi);
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let c = rest.chars().next().unwrap_or(' ');
+            let after_word_char = text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(is_latin_word_char);
+            let number = if c.is_ascii_digit() && !after_word_char {
+                digits(rest, comma_decimal)
+            } else if !after_word_char && self.word_starts.binary_search(&c).is_ok() {
+                self.words
+                    .iter()
+                    .find(|(w, _)| starts_with_word(rest, w))
+                    .map(|(w, v)| (w.len(), *v))
+            } else {
+                None
+            };
+            let Some((len, value)) = number else {
+                i += c.len_utf8();
+                continue;
+            };
+            match self.tail(&text[i + len..]) {
+                Some((tail_len, multiplier, unit, after)) => {
+                    let before = self.qualifier_before(text[..i].trim_end());
+                    found.push(Quantity {
+                        span: range.start + i..range.start + i + len + tail_len,
+                        value: value * multiplier,
+                        unit,
+                        qualifier: before.or(after),
+                    });
+                    i += len + tail_len;
+                }
+                None => i += len,
+            }
+        }
+        found
+    }
+
+    /// After the number: multiplier, qualifier, unit. Returns (length, multiplier, unit, qualifier).
+    fn tail(&self, rest: &str) -> Option<(usize, f64, usize, Option<Qualifier>)> {
+        let mut at = skip_spaces(rest, 0);
+        let mut multiplier = 1.0;
+        // Two multipliers can stack (千万, "thousand million"): take them all.
+        while let Some((m, v)) = self
+            .multipliers
+            .iter()
+            .find(|(m, _)| starts_with_word(&rest[at..], m))
+        {
+            multiplier *= v;
+            at = skip_spaces(rest, at + m.len());
+        }
+        for joiner in ["de ", "d'"] {
+            if multiplier > 1.0 && rest[at..].starts_with(joiner) {
+                at += joiner.len();
+            }
+        }
+        let mut qualifier = None;
+        if let Some((q, kind)) = self
+            .qualifiers_after
+            .iter()
+            .find(|(q, _)| starts_with_word(&rest[at..], q))
+        {
+            qualifier = Some(*kind);
+            at = skip_spaces(rest, at + q.len());
+        }
+        let (unit, unit_index) = self
+            .units
+            .iter()
+            .find(|(u, _)| starts_with_word(&rest[at..], u))?;
+        Some((at + unit.len(), multiplier, *unit_index, qualifier))
+    }
+
+    fn qualifier_before(&self, before: &str) -> Option<Qualifier> {
+        self.qualifiers_before
+            .iter()
+            .find(|(q, _)| ends_with_word(before, q))
+            .map(|(_, kind)| *kind)
+    }
+}
+
+fn skip_spaces(text: &str, mut at: usize) -> usize {
+    while let Some(c) = text[at..].chars().next() {
+        if !matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}') {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
+}
+
+/// A digit string with group separators and decimals at the start of `text`: (length, value).
+/// `comma_decimal`: French and Vietnamese write 3,5 for 3.5 and group with dots or spaces.
+fn digits(text: &str, comma_decimal: bool) -> Option<(usize, f64)> {
+    let bytes = text.as_bytes();
+    let run = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let first = run(0);
+    let mut integer: String = text[..first].to_owned();
+    let mut at = first;
+    let group_separators: &[&str] = if comma_decimal {
+        &[".", " ", "\u{a0}", "\u{202f}", "\u{2009}"]
+    } else {
+        &[",", " ", "\u{a0}", "\u{202f}", "\u{2009}"]
+    };
+    // Groups of exactly three digits, only after a first group of one to three.
+    if first <= 3 {
+        'groups: loop {
+            for sep in group_separators {
+                let after = at + sep.len();
+                if text[at..].starts_with(sep) && run(after) == 3 {
+                    integer.push_str(&text[after..after + 3]);
+                    at = after + 3;
+                    continue 'groups;
+                }
+            }
+            break;
+        }
+    }
+    let decimal = if comma_decimal { ',' } else { '.' };
+    let mut number = integer;
+    if text[at..].starts_with(decimal) && run(at + 1) > 0 {
+        let decimals = run(at + 1);
+        number.push('.');
+        number.push_str(&text[at + 1..at + 1 + decimals]);
+        at += 1 + decimals;
+    }
+    // A year or a number glued to 年 is a date, not a quantity.
+    if text[at..].starts_with('年') {
+        return None;
+    }
+    number.parse().ok().map(|v| (at, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::View;
+
+    fn quantities(text: &str, language: Language) -> Vec<(f64, String, Option<Qualifier>)> {
+        let k = Knowledge::embedded();
+        let view = View::new(text, k);
+        QuantityReader::new(k)
+            .find(&view.text, 0..view.text.len(), language)
+            .into_iter()
+            .map(|q| {
+                (
+                    q.value,
+                    k.concepts[q.unit]
+                        .iri
+                        .rsplit('#')
+                        .next()
+                        .unwrap()
+                        .to_owned(),
+                    q.qualifier,
+                )
+            })
+            .collect()
+    }
+
+    fn q(value: f64, unit: &str, qualifier: Option<Qualifier>) -> (f64, String, Option<Qualifier>) {
+        (value, unit.to_owned(), qualifier)
+    }
+
+    #[test]
+    fn chinese_numbers_with_groups_multipliers_and_qualifiers() {
+        let zh = Language::ZhHans;
+        assert_eq!(
+            quantities("贫困人口脱贫6 127人", zh),
+            [q(6127.0, "Person", None)]
+        );
+        assert_eq!(
+            quantities("培训学员700多人", zh),
+            [q(700.0, "Person", Some(Qualifier::MoreThan))]
+        );
+        assert_eq!(quantities("投入5.59万元", zh), [q(55900.0, "Yuan", None)]);
+        assert_eq!(
+            quantities("投入1亿元", zh),
+            [q(100_000_000.0, "Yuan", None)]
+        );
+        assert_eq!(
+            quantities("培訓人員18 356人次", Language::ZhHant),
+            [q(18356.0, "PersonTime", None)]
+        );
+        assert_eq!(
+            quantities("约占30%", zh),
+            [q(30.0, "Percent", Some(Qualifier::About))]
+        );
+        assert!(
+            quantities("2017年,14个地级市", zh).is_empty(),
+            "years and counts without units"
+        );
+        assert_eq!(
+            quantities("剩余7 000万人", zh),
+            [q(70_000_000.0, "Person", None)],
+            "剩余 is not 余"
+        );
+        assert!(quantities("作为一份子", zh).is_empty());
+    }
+
+    #[test]
+    fn latin_numbers_by_language() {
+        assert_eq!(
+            quantities("more than 2,000 people", Language::En),
+            [q(2000.0, "Person", Some(Qualifier::MoreThan))]
+        );
+        assert_eq!(
+            quantities("3.044 billion yuan", Language::En),
+            [q(3_044_000_000.0, "Yuan", None)]
+        );
+        assert_eq!(
+            quantities("3,044 milliards de yuans", Language::Fr),
+            [q(3_044_000_000.0, "Yuan", None)]
+        );
+        assert_eq!(
+            quantities("près de 17 224 personnes", Language::Fr),
+            [q(17224.0, "Person", Some(Qualifier::Nearly))]
+        );
+        assert_eq!(
+            quantities("17.224 người", Language::Vi),
+            [q(17224.0, "Person", None)]
+        );
+        assert_eq!(
+            quantities("eight households", Language::En),
+            [q(8.0, "Household", None)]
+        );
+        assert!(quantities("eight banners", Language::En).is_empty());
+        assert!(quantities("G20 people", Language::En).is_empty());
+    }
+}

@@ -1,0 +1,69 @@
+//! The extractor scored against the gold file, which was written by reading the seeds (not by
+//! running the extractor): every pairing, year and model; at least 95% of outcomes; nothing from
+//! boilerplate. `xiezuo eval` prints the same scores for any gold file.
+
+mod util;
+use util::TestEnv;
+
+fn score(report: &serde_json::Value, kind: &str) -> (f64, f64) {
+    let s = &report["scores"][kind];
+    let (gold, found, correct) = (
+        s["gold"].as_f64().unwrap(),
+        s["found"].as_f64().unwrap(),
+        s["correct"].as_f64().unwrap(),
+    );
+    (correct / found.max(1.0), correct / gold.max(1.0))
+}
+
+#[test]
+fn seeds_score_against_their_gold_file() {
+    let env = TestEnv::new();
+    let gold = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold/seeds.json");
+    let json = env.ok(&[
+        "eval",
+        "--json",
+        gold.to_str().unwrap(),
+        util::seeds().to_str().unwrap(),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["missing_documents"].as_array().unwrap().len(), 0);
+    for kind in ["pairings", "years", "models"] {
+        let (_, recall) = score(&report, kind);
+        assert_eq!(recall, 1.0, "{kind}: every one the seeds state\n{json}");
+    }
+    let (precision, _) = score(&report, "pairings");
+    assert_eq!(precision, 1.0, "no pairing the seeds do not state\n{json}");
+    let (_, recall) = score(&report, "outcomes");
+    assert!(recall >= 0.95, "outcomes recall {recall}\n{json}");
+    assert_eq!(
+        report["facts_from_boilerplate"].as_array().unwrap().len(),
+        0,
+        "{json}"
+    );
+}
+
+#[test]
+fn eval_prints_a_table_and_rejects_a_bad_gold_file() {
+    let env = TestEnv::new();
+    let gold = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gold/seeds.json");
+    let table = env.ok(&[
+        "eval",
+        gold.to_str().unwrap(),
+        util::seeds().to_str().unwrap(),
+    ]);
+    assert!(
+        table.contains("precision") && table.contains("pairings"),
+        "{table}"
+    );
+    let bad = env.path("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let err = env.fails(&[
+        "eval",
+        bad.to_str().unwrap(),
+        util::seeds().to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("bad.json") && err.contains("not a gold file"),
+        "{err}"
+    );
+}
