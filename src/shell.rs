@@ -93,6 +93,8 @@ enum Outcome {
 /// was pressed during it.
 static RUNNING: Mutex<Option<(u64, CancellationToken, bool)>> = Mutex::new(None);
 static QUERIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// A `.load` is running: it is one transaction and cannot be cancelled half-way.
+static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Marks a query as running for as long as it lives.
 struct Running;
@@ -120,6 +122,11 @@ fn install_interrupt_handler() {
         let _ = ctrlc::set_handler(|| {
             let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
             let Some((number, token, pressed)) = running.as_mut() else {
+                if LOADING.load(std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!(
+                        "\n(a load is one transaction: it finishes, or fails and changes nothing)"
+                    );
+                }
                 return;
             };
             if *pressed {
@@ -253,6 +260,7 @@ impl<'a> Shell<'a> {
         std::thread::scope(|scope| {
             // Completion reads the store's names in the background; the prompt does not wait.
             scope.spawn(|| vocabulary.load(store));
+            let mut history_warned = false;
             loop {
                 match editor.readline("xiezuo> ") {
                     Ok(input) => {
@@ -262,10 +270,13 @@ impl<'a> Shell<'a> {
                         let _ = editor.add_history_entry(input.trim_end());
                         if let Some(path) = &history {
                             if let Err(e) = editor.append_history(path) {
-                                eprintln!(
-                                    "warning: cannot save the history to {}: {e}",
-                                    path.display()
-                                );
+                                if !history_warned {
+                                    eprintln!(
+                                        "warning: cannot save the history to {}: {e}",
+                                        path.display()
+                                    );
+                                    history_warned = true;
+                                }
                             }
                         }
                         if self.run_input(&input, 1).1 == Outcome::Quit {
@@ -683,8 +694,10 @@ impl<'a> Shell<'a> {
             }
             (".load", paths) if !paths.is_empty() => {
                 let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-                build(self.store, &paths, &mut |line| println!("{line}"))
-                    .map_err(|e| format!(".load: {e}"))?;
+                LOADING.store(true, std::sync::atomic::Ordering::Relaxed);
+                let built = build(self.store, &paths, &mut |line| println!("{line}"));
+                LOADING.store(false, std::sync::atomic::Ordering::Relaxed);
+                built.map_err(|e| format!(".load: {e}"))?;
                 self.vocabulary.invalidate();
             }
             (".export", [file]) => self.export(None, Path::new(file))?,
