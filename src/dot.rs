@@ -396,17 +396,11 @@ pub fn to_dot(graph: &DiGraph<RegionNode, PairingEdge>) -> String {
     sorted.sort_by(|a, b| a.code.cmp(&b.code));
     // Recipient cities grouped under their province (which joins its cluster if it is drawn).
     let mut clusters: BTreeMap<&str, (&str, &str, Vec<&RegionNode>)> = BTreeMap::new();
-    let is_recipient = |n: &RegionNode| {
-        graph
-            .node_indices()
-            .find(|&i| graph[i].iri == n.iri)
-            .is_some_and(|i| {
-                graph
-                    .edges_directed(i, petgraph::Direction::Incoming)
-                    .next()
-                    .is_some()
-            })
-    };
+    let recipients: std::collections::HashSet<&str> = graph
+        .edge_references()
+        .map(|e| graph[e.target()].iri.as_str())
+        .collect();
+    let is_recipient = |n: &RegionNode| recipients.contains(n.iri.as_str());
     for n in &sorted {
         if let Some((code, zh, en)) = &n.province {
             if is_recipient(n) {

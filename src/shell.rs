@@ -93,6 +93,8 @@ enum Outcome {
 /// was pressed during it.
 static RUNNING: Mutex<Option<(u64, CancellationToken, bool)>> = Mutex::new(None);
 static QUERIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// A `.load` is running: it is one transaction and cannot be cancelled half-way.
+static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Marks a query as running for as long as it lives.
 struct Running;
@@ -120,6 +122,11 @@ fn install_interrupt_handler() {
         let _ = ctrlc::set_handler(|| {
             let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
             let Some((number, token, pressed)) = running.as_mut() else {
+                if LOADING.load(std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!(
+                        "\n(a load is one transaction: it finishes, or fails and changes nothing)"
+                    );
+                }
                 return;
             };
             if *pressed {
@@ -203,7 +210,8 @@ impl<'a> Shell<'a> {
             vocabulary: Arc::new(SharedVocabulary::default()),
             interactive,
             screen,
-            colors: screen
+            colors: interactive
+                && screen
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb"),
         }
@@ -252,6 +260,7 @@ impl<'a> Shell<'a> {
         std::thread::scope(|scope| {
             // Completion reads the store's names in the background; the prompt does not wait.
             scope.spawn(|| vocabulary.load(store));
+            let mut history_warned = false;
             loop {
                 match editor.readline("xiezuo> ") {
                     Ok(input) => {
@@ -261,10 +270,13 @@ impl<'a> Shell<'a> {
                         let _ = editor.add_history_entry(input.trim_end());
                         if let Some(path) = &history {
                             if let Err(e) = editor.append_history(path) {
-                                eprintln!(
-                                    "warning: cannot save the history to {}: {e}",
-                                    path.display()
-                                );
+                                if !history_warned {
+                                    eprintln!(
+                                        "warning: cannot save the history to {}: {e}",
+                                        path.display()
+                                    );
+                                    history_warned = true;
+                                }
                             }
                         }
                         if self.run_input(&input, 1).1 == Outcome::Quit {
@@ -418,13 +430,16 @@ impl<'a> Shell<'a> {
     /// Runs one query or update; `line` is where it starts in the input.
     fn statement(&mut self, text: &str, line: usize) -> Result<(), String> {
         let token = CancellationToken::new();
-        let _running = Running::start(token.clone());
+        // Ctrl-C cancels while the store works; not while results are shown (in the pager,
+        // Ctrl-C is the pager's).
+        let running = Running::start(token.clone());
         let started = Instant::now();
         let describe = |e: &QueryError| describe_query_error_at(text, e, line);
         if !lexer::is_query(text) {
             self.store
                 .update_cancellable(text, token)
                 .map_err(|e| describe(&e))?;
+            drop(running);
             self.vocabulary.invalidate();
             let elapsed = started.elapsed();
             println!("(update done{})", self.elapsed(elapsed));
@@ -435,7 +450,7 @@ impl<'a> Shell<'a> {
             .query_cancellable(text, token)
             .map_err(|e| describe(&e))?;
         let mut buffer = Vec::new();
-        let written = match (results, self.format) {
+        let (written, elapsed) = match (results, self.format) {
             (QueryResults::Solutions(solutions), Format::Table) => {
                 let variables = solutions.variables().to_vec();
                 let mut rows: Vec<Vec<Option<Term>>> = Vec::new();
@@ -443,19 +458,26 @@ impl<'a> Shell<'a> {
                     let solution = solution.map_err(|e| evaluation_message(&e))?;
                     rows.push(variables.iter().map(|v| solution.get(v).cloned()).collect());
                 }
+                let elapsed = started.elapsed();
+                drop(running);
                 let header: Vec<String> = variables.iter().map(|v| v.as_str().to_owned()).collect();
                 let cells = self.cells(&rows);
                 buffer = render_table_fitted(&header, &cells, self.table_width()).into_bytes();
-                Written::Rows(rows.len())
+                (Written::Rows(rows.len()), elapsed)
             }
             (results, format) => {
-                results::write(results, format, &mut buffer).map_err(|e| match e {
-                    results::ResultsError::Evaluation(e) => evaluation_message(&e),
-                    other => other.to_string(),
-                })?
+                let written =
+                    results::write(results, format, &mut buffer).map_err(|e| match e {
+                        results::ResultsError::Evaluation(e) => evaluation_message(&e),
+                        other => other.to_string(),
+                    })?;
+                drop(running);
+                if !buffer.is_empty() && !buffer.ends_with(b"\n") {
+                    buffer.push(b'\n');
+                }
+                (written, started.elapsed())
             }
         };
-        let elapsed = started.elapsed();
         self.emit(&buffer)?;
         let count = match written {
             Written::Rows(1) => "1 row".to_owned(),
@@ -672,8 +694,10 @@ impl<'a> Shell<'a> {
             }
             (".load", paths) if !paths.is_empty() => {
                 let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-                build(self.store, &paths, &mut |line| println!("{line}"))
-                    .map_err(|e| format!(".load: {e}"))?;
+                LOADING.store(true, std::sync::atomic::Ordering::Relaxed);
+                let built = build(self.store, &paths, &mut |line| println!("{line}"));
+                LOADING.store(false, std::sync::atomic::Ordering::Relaxed);
+                built.map_err(|e| format!(".load: {e}"))?;
                 self.vocabulary.invalidate();
             }
             (".export", [file]) => self.export(None, Path::new(file))?,
@@ -989,10 +1013,11 @@ impl<'a> Shell<'a> {
             None => dot.into_bytes(),
         };
         std::fs::write(path, bytes).map_err(|e| format!(".dot: cannot write {file}: {e}"))?;
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
         println!(
-            "drew {} regions and {} pairings in {file}{}",
-            graph.node_count(),
-            graph.edge_count(),
+            "drew {} and {} in {file}{}",
+            plural(graph.node_count(), "region"),
+            plural(graph.edge_count(), "pairing"),
             if render_format.is_none() {
                 " (DOT; .svg or .png, or --render, for a picture)"
             } else {

@@ -30,10 +30,12 @@ fn shell_with(env: &TestEnv, cols: u16, rows: u16, vars: &[(&str, &str)]) -> Pty
     pty
 }
 
-/// A moment for the screen to settle, as a person waits to see the prompt again. (The line
-/// editor drops keys typed in the same instant as Ctrl-C.)
-fn pause() {
-    std::thread::sleep(Duration::from_millis(250));
+/// Presses Ctrl-C and waits for the next prompt, as a person does. (The line editor drops keys
+/// typed in the same instant as Ctrl-C.)
+fn interrupt(sh: &mut Pty) {
+    let before = sh.prompts();
+    sh.send(CTRL_C);
+    sh.wait_for_prompt_after(before);
 }
 
 /// Lines of the table in `text` (those with a column bar).
@@ -65,6 +67,16 @@ fn tab_completes_a_prefixed_name_and_a_region_by_its_chinese_name() {
     sh.send(ENTER);
     let out = sh.expect("row");
     assert!(out.contains("\"Fujian\"@en"), "{out}");
+    // The line was highlighted as it was typed: keyword, variable, prefixed name, literal.
+    let raw = sh.raw();
+    for coloured in [
+        "\x1b[1;34mSELECT\x1b[0m",
+        "\x1b[33m?l\x1b[0m",
+        "\x1b[36mreg:350000\x1b[0m",
+        "\x1b[32m\"en\"\x1b[0m",
+    ] {
+        assert!(raw.contains(coloured), "{coloured:?} in {raw:?}");
+    }
     assert!(
         !out.contains("syntax error"),
         "the completed query ran: {out}"
@@ -82,8 +94,7 @@ fn tab_completes_a_prefixed_name_and_a_region_by_its_chinese_name() {
     sh.type_slowly("ASK { Phúc Ki");
     sh.send(TAB);
     sh.expect("ASK { reg:350000");
-    sh.send(CTRL_C);
-    pause();
+    interrupt(&mut sh);
     // Keywords and dot-commands complete too.
     sh.type_slowly(".exa");
     sh.send(TAB);
@@ -145,8 +156,7 @@ fn ctrl_c_cancels_the_line_being_typed_and_the_running_query() {
     sh.type_slowly("SELECT * WHERE {");
     sh.send(ENTER);
     sh.type_slowly("?s ?p");
-    sh.send(CTRL_C);
-    pause();
+    interrupt(&mut sh);
     sh.type_slowly("ASK { reg:350000 a xz:Region } ;");
     sh.send(ENTER);
     let out = sh.expect("(answer");
@@ -157,9 +167,10 @@ fn ctrl_c_cancels_the_line_being_typed_and_the_running_query() {
     );
     sh.send(ENTER);
     std::thread::sleep(Duration::from_millis(700));
+    let before = sh.prompts();
     sh.send(CTRL_C);
     sh.expect_within("cancelled", Duration::from_secs(5));
-    pause();
+    sh.wait_for_prompt_after(before);
     sh.type_slowly("ASK {} ;");
     sh.send(ENTER);
     assert!(sh.expect("(answer").contains("true"));

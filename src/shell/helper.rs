@@ -57,11 +57,14 @@ impl<'a> ShellHelper<'a> {
         }
         let word_start = before.rfind(char::is_whitespace).map_or(pos, |i| i + 1);
         let typed = &before[word_start..];
-        let arg_index = if typed.is_empty() {
+        // `words[0]` is the command; the word before the one being typed is `words[done]`, and
+        // `done` arguments are complete.
+        let done = if typed.is_empty() {
             words.len() - 1
         } else {
             words.len() - 2
         };
+        let previous = words[done];
         let options = |list: &[&str]| -> (usize, Vec<Pair>) {
             (
                 word_start,
@@ -76,7 +79,7 @@ impl<'a> ShellHelper<'a> {
                 .complete_path(line, pos)
                 .unwrap_or((pos, Vec::new()))
         };
-        match (words[0], arg_index) {
+        match (words[0], done) {
             (".format", 0) => options(&["table", "csv", "tsv", "json", "xml"]),
             (".lang", 0) => {
                 let mut langs: Vec<&str> = LANGUAGES.iter().map(|(short, _)| *short).collect();
@@ -109,12 +112,8 @@ impl<'a> ShellHelper<'a> {
             (".dot", n) if n > 0 && typed.starts_with('-') => {
                 options(&["--region", "--year", "--model", "--render"])
             }
-            (".dot", _) if words.get(arg_index).is_some_and(|w| *w == "--render") => {
-                options(&["svg", "png"])
-            }
-            (".dot", _) if words.get(arg_index).is_some_and(|w| *w == "--region") => {
-                self.complete_word(before, word_start, typed)
-            }
+            (".dot", _) if previous == "--render" => options(&["svg", "png"]),
+            (".dot", _) if previous == "--region" => self.complete_word(before, word_start, typed),
             (".load" | ".output" | ".export" | ".dot", _) => files(),
             (".why", 0) => self.complete_word(before, word_start, typed),
             _ => (pos, Vec::new()),

@@ -107,8 +107,11 @@ impl Vocabulary {
                 }
             }
         })?;
-        let label_query = "SELECT ?s ?p ?l ?level WHERE {
-            { ?s a xz:Region } UNION { ?s a skos:Concept }
+        // Regions and concepts are found by their labels; classes and properties only show
+        // theirs (typing "year" should not turn into xz:year).
+        let label_query = "SELECT ?s ?p ?l ?level ?findable WHERE {
+            { ?s a xz:Region BIND(true AS ?findable) } UNION { ?s a skos:Concept BIND(true AS ?findable) }
+            UNION { ?s a ?t VALUES ?t { owl:Class owl:ObjectProperty owl:DatatypeProperty rdf:Property } BIND(false AS ?findable) }
             ?s ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
             OPTIONAL { ?s xz:level ?level }
         }";
@@ -148,11 +151,14 @@ impl Vocabulary {
                         .or_insert_with(|| l.value().to_owned());
                 }
             }
-            vocabulary.keys.push(LabelKey {
-                key: fold(l.value()),
-                label: l.value().to_owned(),
-                node,
-            });
+            let findable = matches!(&row[4], Some(Term::Literal(f)) if f.value() == "true");
+            if findable {
+                vocabulary.keys.push(LabelKey {
+                    key: fold(l.value()),
+                    label: l.value().to_owned(),
+                    node,
+                });
+            }
         })?;
         // Region codes complete too: `reg:3501` offers Fuzhou.
         for node in &vocabulary.nodes {

@@ -115,6 +115,27 @@ impl Pty {
         }
     }
 
+    /// Everything the program wrote, escape sequences and all.
+    pub fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    /// How many times a line editor has started reading (it turns bracketed paste on each time).
+    pub fn prompts(&self) -> usize {
+        self.raw().matches("\x1b[?2004h").count()
+    }
+
+    /// Waits until a line editor has started reading more than `before` times.
+    pub fn wait_for_prompt_after(&mut self, before: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.prompts() <= before {
+            if Instant::now() > deadline {
+                panic!("no new prompt; the terminal shows:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Everything shown so far, as text.
     pub fn screen(&self) -> String {
         strip_ansi(&String::from_utf8_lossy(&self.output.lock().unwrap()))
