@@ -2,7 +2,8 @@
 //!
 //! The data flows one way: bytes → [`text`] (decode, repair, fold) → [`sentences`] →
 //! [`mentions`] → [`extract`] (rules) → [`facts`] → [`rdf`] → [`store`], and from the store to
-//! [`results`], [`export`], [`dot`] and the [`shell`]. See ARCHITECTURE.md.
+//! [`results`], [`export`], [`dot`] and the [`shell`]; [`serve`] offers it over HTTP and [`remote`]
+//! queries other SPARQL endpoints and pushes the graph into them. See ARCHITECTURE.md.
 
 pub mod build;
 pub mod corpus;
@@ -16,8 +17,10 @@ pub mod labels;
 pub mod mentions;
 pub mod numbers;
 pub mod rdf;
+pub mod remote;
 pub mod results;
 pub mod sentences;
+pub mod serve;
 pub mod shell;
 pub mod store;
 pub mod text;

@@ -4,10 +4,15 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+use std::time::Instant;
 use xiezuo::corpus;
 use xiezuo::dot::{pairing_graph_filtered, render, to_dot, DotFilter, RenderFormat};
 use xiezuo::export::{export, ExportFormat};
+use xiezuo::remote::push::{self, PushTarget};
+use xiezuo::remote::{self, Endpoint, QuerySource};
 use xiezuo::results::{self, Format};
+use xiezuo::serve::{self, ServeOptions};
 use xiezuo::shell::{describe_query_error, Shell};
 use xiezuo::store::GraphStore;
 
@@ -24,7 +29,9 @@ use xiezuo::store::GraphStore;
   xiezuo build seeds/                     extract every .txt under seeds/ into ./xiezuo-store
   xiezuo query 'SELECT ?h ?r WHERE { ?p xz:helper ?h ; xz:recipient ?r }'
   xiezuo export -o graph.ttl              the merged graph as Turtle
-  xiezuo dot -o pairings.svg --region 福建   Fujian's pairings, drawn by Graphviz"
+  xiezuo dot -o pairings.svg --region 福建   Fujian's pairings, drawn by Graphviz
+  xiezuo serve                            SPARQL endpoint and a query page at http://127.0.0.1:7878/
+  xiezuo push --graph-store http://localhost:3030/ds/data --endpoint http://localhost:3030/ds/query"
 )]
 struct Cli {
     /// The Oxigraph store directory.
@@ -65,6 +72,68 @@ enum Command {
         /// How to print solutions.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Run the query at this SPARQL 1.1 endpoint (Fuseki, GraphDB, Virtuoso, QLever, Oxigraph,
+        /// another `xiezuo serve`…) instead of the local store. xiezuo's prefixes are declared for it.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// Seconds to wait for the endpoint's network answers.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        endpoint_timeout: f64,
+    },
+    /// Serve the graph over the SPARQL 1.1 Protocol and Graph Store Protocol, with a page at /.
+    ///
+    /// Endpoints: /query (GET or POST), /update (POST, with --allow-update), /sparql (both), /store
+    /// (Graph Store Protocol: ?graph=IRI, ?default). The default graph is the same merged view as
+    /// `xiezuo query`. Read-only unless --allow-update. Ctrl-C stops it.
+    Serve {
+        /// Address to listen on: HOST:PORT, or a port (on 127.0.0.1). Port 0 picks a free one.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        bind: String,
+        /// Accept SPARQL Update and Graph Store writes (PUT, POST, DELETE).
+        #[arg(long)]
+        allow_update: bool,
+        /// Seconds a query or update may run before it is stopped (503).
+        #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+        timeout: f64,
+        /// Most rows (or triples) one query may return; more is refused (422), never cut silently.
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        max_rows: usize,
+        /// Largest request body (413 beyond it), e.g. 16MiB, 512k.
+        #[arg(long, value_name = "SIZE", default_value = "16MiB")]
+        max_body: String,
+        /// Seconds a client may stay silent while sending a request, or between requests (408).
+        #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+        idle_timeout: f64,
+        /// Most connections served at once; more wait.
+        #[arg(long, value_name = "N", default_value_t = 128)]
+        max_connections: usize,
+    },
+    /// Upload the graph to another triple store: one named graph per document, plus the ontology.
+    ///
+    /// Replaces those graphs on the server and nothing else. With --graph-store, uses the Graph
+    /// Store Protocol (one PUT per graph); otherwise SPARQL Update at the endpoint (a URL ending in
+    /// /query sends updates to .../update). Afterwards the graphs' sizes are checked with a query
+    /// when the endpoint answers queries.
+    Push {
+        /// The server's SPARQL endpoint.
+        #[arg(long, value_name = "URL", required_unless_present = "graph_store")]
+        endpoint: Option<String>,
+        /// Where updates go, if not where --endpoint implies.
+        #[arg(long, value_name = "URL")]
+        update_endpoint: Option<String>,
+        /// The server's Graph Store Protocol URL (e.g. Fuseki's /ds/data, xiezuo's /store).
+        #[arg(long, value_name = "URL")]
+        graph_store: Option<String>,
+        /// List the graphs and requests without sending anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Most triples in one SPARQL Update request; larger graphs are staged and moved (Virtuoso
+        /// cannot compile an INSERT DATA of some thousands of triples).
+        #[arg(long, value_name = "N", default_value_t = 1_000)]
+        batch: usize,
+        /// Seconds to wait for the server's network answers.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+        endpoint_timeout: f64,
     },
     /// Open the SPARQL shell (queries end with ';'; .help lists commands).
     Shell,
@@ -143,6 +212,8 @@ fn run(cli: Cli) -> Result<i32> {
             query,
             file,
             format,
+            endpoint,
+            endpoint_timeout,
         }) => {
             let text = match (query, file) {
                 (Some(q), _) => q,
@@ -150,13 +221,131 @@ fn run(cli: Cli) -> Result<i32> {
                     .with_context(|| format!("cannot read query file {}", f.display()))?,
                 (None, None) => bail!("give a query or -f FILE"),
             };
-            let store = GraphStore::open_existing(&cli.store)?;
-            let results = store
-                .query(&text)
-                .map_err(|e| anyhow::anyhow!(describe_query_error(&text, &e)))?;
+            let results = match endpoint {
+                Some(url) => {
+                    let endpoint = Endpoint::new(
+                        &url,
+                        None,
+                        seconds(endpoint_timeout, "--endpoint-timeout")?,
+                    )?;
+                    QuerySource::Remote(endpoint).query(&text)?
+                }
+                None => {
+                    let store = GraphStore::open_existing(&cli.store)?;
+                    store
+                        .query(&text)
+                        .map_err(|e| anyhow::anyhow!(describe_query_error(&text, &e)))?
+                }
+            };
             let mut out = std::io::stdout().lock();
             results::write(results, format, &mut out)?;
             out.flush()?;
+            Ok(0)
+        }
+        Some(Command::Serve {
+            bind,
+            allow_update,
+            timeout,
+            max_rows,
+            max_body,
+            idle_timeout,
+            max_connections,
+        }) => {
+            let options = ServeOptions {
+                bind: serve::parse_bind(&bind)?,
+                allow_update,
+                timeout: seconds(timeout, "--timeout")?,
+                max_rows,
+                max_body: serve::parse_size(&max_body)
+                    .map_err(|e| anyhow::anyhow!("--max-body: {e}"))?,
+                idle_timeout: seconds(idle_timeout, "--idle-timeout")?,
+                max_connections: max_connections.max(1),
+            };
+            let store = GraphStore::open_existing(&cli.store)?;
+            let documents = store.document_graphs()?.len();
+            let path = store.path().display().to_string();
+            let server = serve::start(store, options.clone())?;
+            let url = server.url();
+            // The banner is for whoever started the server; if nobody reads it any more (a closed
+            // pipe), the server goes on all the same.
+            let mut banner = format!(
+                "xiezuo serving {path} ({documents} documents) at {url} ({})\n  SPARQL query:   {url}query\n",
+                if allow_update { "updates allowed" } else { "read-only" }
+            );
+            if allow_update {
+                banner.push_str(&format!("  SPARQL update:  {url}update\n"));
+            }
+            banner.push_str(&format!(
+                "  Graph Store:    {url}store\n  Ctrl-C stops it.\n"
+            ));
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+            drop(out);
+            if allow_update && !options.bind.ip().is_loopback() {
+                eprintln!("warning: --allow-update on {}: anyone who can reach this address can change the graph", options.bind);
+            }
+            server.join().context("the server stopped")?;
+            Ok(0)
+        }
+        Some(Command::Push {
+            endpoint,
+            update_endpoint,
+            graph_store,
+            dry_run,
+            batch,
+            endpoint_timeout,
+        }) => {
+            let timeout = seconds(endpoint_timeout, "--endpoint-timeout")?;
+            let endpoint = endpoint
+                .map(|url| Endpoint::new(&url, update_endpoint.as_deref(), timeout))
+                .transpose()?;
+            let target = match (&graph_store, &endpoint) {
+                (Some(url), _) => PushTarget::GraphStore(remote::check_url(url)?),
+                (None, Some(endpoint)) => PushTarget::Update(endpoint.clone()),
+                (None, None) => bail!("give --endpoint URL or --graph-store URL"),
+            };
+            let store = GraphStore::open_existing(&cli.store)?;
+            let graphs = push::graphs_to_push(&store)?;
+            drop(store);
+            eprintln!(
+                "{} {} graphs ({} documents and the ontology) to {}",
+                if dry_run { "would push" } else { "pushing" },
+                graphs.len(),
+                graphs.len() - 1,
+                target.describe()
+            );
+            let started = Instant::now();
+            let summary = push::push(&graphs, &target, batch, dry_run, |line| println!("{line}"))?;
+            if dry_run {
+                eprintln!(
+                    "dry run: {} graphs, {} triples in {} requests; nothing was sent",
+                    summary.graphs, summary.triples, summary.requests
+                );
+                return Ok(0);
+            }
+            eprintln!(
+                "pushed {} graphs, {} triples in {} requests ({:.1} s)",
+                summary.graphs,
+                summary.triples,
+                summary.requests,
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(endpoint) = &endpoint {
+                match push::verify(&graphs, endpoint) {
+                    Ok(()) => eprintln!(
+                        "checked: the server has the same number of triples in each graph"
+                    ),
+                    Err(push::VerifyError::Mismatch(lines)) => {
+                        bail!(
+                            "the server's graphs differ from what was sent:\n{}",
+                            lines.join("\n")
+                        )
+                    }
+                    Err(push::VerifyError::Remote(e)) => {
+                        eprintln!("note: could not check the pushed graphs with a query: {e}")
+                    }
+                }
+            }
             Ok(0)
         }
         Some(Command::Shell) => {
@@ -259,6 +448,15 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+    }
+}
+
+/// A positive number of seconds from the command line.
+fn seconds(value: f64, option: &str) -> Result<Duration> {
+    if value.is_finite() && value > 0.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        bail!("{option} takes a positive number of seconds, not {value}")
     }
 }
 

@@ -19,7 +19,7 @@ use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
     UpdateEvaluationError,
 };
-use oxigraph::store::{StorageError, Store};
+use oxigraph::store::{StorageError, Store, Transaction};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -149,18 +149,7 @@ impl GraphStore {
                 summary.pairing_statements += extraction.pairings.len();
                 tx.extend(quads.iter());
             }
-            let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
-            tx.remove_named_graph(merged)?;
-            let document_prefix = format!("{ID}document/");
-            let mut triples = HashSet::new();
-            for quad in tx.quads_for_pattern(None, None, None, None) {
-                let quad = quad?;
-                if matches!(&quad.graph_name, GraphName::NamedNode(g) if g.as_str().starts_with(&document_prefix))
-                {
-                    triples.insert(Triple::from(quad));
-                }
-            }
-            tx.extend(triples.iter().map(|t| t.as_ref().in_graph(merged)));
+            rebuild_merged(&mut tx)?;
             tx.commit()
         })();
         result.map_err(|e| self.storage_error(e))?;
@@ -312,7 +301,32 @@ impl GraphStore {
     }
 }
 
-fn default_graphs() -> Vec<GraphName> {
+/// Recomputes the merged graph inside `tx` from the document graphs it sees. Every write that can
+/// touch a document graph (a build, SPARQL Update or Graph Store write through `serve`) calls it
+/// before committing, so the merged view never disagrees with the documents.
+pub fn rebuild_merged(tx: &mut Transaction<'_>) -> Result<(), StorageError> {
+    let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+    tx.remove_named_graph(merged)?;
+    let mut triples = HashSet::new();
+    for quad in tx.quads_for_pattern(None, None, None, None) {
+        let quad = quad?;
+        if matches!(&quad.graph_name, GraphName::NamedNode(g) if is_document_graph(g.as_str())) {
+            triples.insert(Triple::from(quad));
+        }
+    }
+    tx.extend(triples.iter().map(|t| t.as_ref().in_graph(merged)));
+    Ok(())
+}
+
+/// True for the IRI of a document's graph (`…/id/document/<file>`).
+pub fn is_document_graph(iri: &str) -> bool {
+    iri.strip_prefix(ID)
+        .is_some_and(|rest| rest.starts_with("document/"))
+}
+
+/// The graphs that make up the default graph of queries: the store's default graph, the merged
+/// documents and the ontology.
+pub fn default_graphs() -> Vec<GraphName> {
     vec![
         GraphName::DefaultGraph,
         NamedNode::new_unchecked(MERGED_GRAPH).into(),
