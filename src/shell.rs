@@ -482,7 +482,7 @@ impl<'a> Shell<'a> {
         let count = match written {
             Written::Rows(1) => "1 row".to_owned(),
             Written::Rows(n) => format!("{n} rows"),
-            Written::Boolean(b) => format!("answer {b}"),
+            Written::Boolean(_) => "answer".to_owned(),
             Written::Triples(1) => "1 triple".to_owned(),
             Written::Triples(n) => format!("{n} triples"),
         };
