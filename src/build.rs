@@ -259,6 +259,9 @@ pub fn build_with(
         return Err(e);
     }
     commit(&mut batch, &removed, &mut summary, &mut first_batch)?;
+    // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
+    // opening of the store from replaying the whole log.
+    store.flush()?;
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -353,7 +356,12 @@ pub fn extract_to(
         |file| -> Result<(Vec<u8>, usize, usize), CorpusError> {
             let bytes = corpus::read_bytes(file)?;
             let extraction = corpus::extract_bytes(file, &bytes)?;
-            let quads = crate::rdf::document_quads(&extraction, &version, k);
+            // The rules may state a triple twice in a document; the store keeps it once.
+            let mut seen = HashSet::new();
+            let quads: Vec<_> = crate::rdf::document_quads(&extraction, &version, k)
+                .into_iter()
+                .filter(|q| seen.insert(q.clone()))
+                .collect();
             let mut text = Vec::new();
             for quad in &quads {
                 match format {

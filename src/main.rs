@@ -66,6 +66,9 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(short, long, default_value_t = 0)]
         jobs: usize,
+        /// Documents per transaction (tests use small batches to kill builds between commits).
+        #[arg(long, hide = true, default_value_t = BuildOptions::default().batch_documents)]
+        batch_documents: usize,
     },
     /// Extract facts from texts to standard output, without a store.
     ///
@@ -174,6 +177,7 @@ fn run(cli: Cli) -> Result<i32> {
             strict,
             force,
             jobs,
+            batch_documents,
         }) => {
             let store = GraphStore::open_or_create(&cli.store)?;
             let options = BuildOptions {
@@ -181,6 +185,7 @@ fn run(cli: Cli) -> Result<i32> {
                 strict,
                 force,
                 jobs,
+                batch_documents: batch_documents.max(1),
                 progress: true,
                 ..BuildOptions::default()
             };

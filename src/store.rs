@@ -13,7 +13,7 @@ use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, 
 use crate::rdf::{document_iri, document_quads};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
 use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
@@ -173,11 +173,19 @@ impl GraphStore {
             let mut tx = self.store.start_transaction()?;
             if refresh_ontology {
                 let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
-                let ontology = ontology_quads();
+                // Rewritten only when it differs: most builds leave it alone.
+                let ontology: HashSet<Quad> = ontology_quads().into_iter().collect();
                 let stored = tx
                     .quads_for_pattern(None, None, None, Some(ontology_graph.into()))
-                    .collect::<Result<HashSet<Quad>, _>>()?;
-                if stored.len() != ontology.len() || !ontology.iter().all(|q| stored.contains(q)) {
+                    .count();
+                let mut same = stored == ontology.len();
+                for quad in &ontology {
+                    if !same {
+                        break;
+                    }
+                    same = tx.contains(quad)?;
+                }
+                if !same {
                     tx.remove_named_graph(ontology_graph)?;
                     tx.extend(ontology.iter());
                 }
@@ -237,6 +245,11 @@ impl GraphStore {
         })();
         result.map_err(|e| self.storage_error(e))?;
         Ok(summary)
+    }
+
+    /// Writes what is in memory to disk, so that the next opening need not replay the log.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush().map_err(|e| self.storage_error(e))
     }
 
     /// True when the merged graph is exactly the set union of the document graphs (a full scan;
@@ -434,7 +447,8 @@ fn looks_like_store(path: &Path) -> bool {
             .unwrap_or(false)
 }
 
-/// The embedded ontology files as quads of the ontology graph.
+/// The embedded ontology files as quads of the ontology graph, language tags lower-cased as the
+/// store keeps them (so that they compare equal to what the store returns).
 fn ontology_quads() -> Vec<Quad> {
     let graph = NamedNode::new_unchecked(ONTOLOGY_GRAPH);
     ONTOLOGY_FILES
@@ -444,6 +458,17 @@ fn ontology_quads() -> Vec<Quad> {
                 .with_default_graph(graph.clone())
                 .for_slice(text.as_bytes())
                 .map(|q| q.expect("embedded ontology files parse (checked by knowledge tests)"))
+        })
+        .map(|mut quad| {
+            if let Term::Literal(literal) = &quad.object {
+                if let Some(language) = literal.language() {
+                    quad.object = Term::Literal(Literal::new_language_tagged_literal_unchecked(
+                        literal.value(),
+                        language.to_ascii_lowercase(),
+                    ));
+                }
+            }
+            quad
         })
         .collect()
 }
