@@ -49,8 +49,12 @@ pub struct BuildOptions {
     pub progress: bool,
     /// A batch is committed once it holds this many documents…
     pub batch_documents: usize,
-    /// …or this many bytes of input text.
+    /// …or this many bytes of input text…
     pub batch_bytes: usize,
+    /// …or this many facts (statements and surface forms). Oxigraph holds a transaction's
+    /// writes in memory, about a kilobyte or two per quad, so this bounds the build's memory on
+    /// fact-dense texts.
+    pub batch_facts: usize,
 }
 
 impl Default for BuildOptions {
@@ -62,7 +66,8 @@ impl Default for BuildOptions {
             jobs: 0,
             progress: false,
             batch_documents: 2_000,
-            batch_bytes: 32 << 20,
+            batch_bytes: 8 << 20,
+            batch_facts: 4_000,
         }
     }
 }
@@ -105,7 +110,7 @@ impl BuildSummary {
             line.push_str(&format!(", {} pruned", self.load.documents_removed));
         }
         line.push_str(&format!(
-            "; {} pairing statements, {} quads added, {} removed ({:.0} ms, {:.1} MB/s)",
+            "; {} pairing statements, {} quads added, {} removed ({:.0} ms, {:.2} MB/s)",
             self.load.pairing_statements,
             self.load.quads_added,
             self.load.quads_removed,
@@ -163,7 +168,7 @@ pub fn build_with(
         Vec::new()
     };
     // Per-file repair notes are useful for a handful of files and noise for a corpus.
-    let report_repairs = files.len() <= 1000;
+    let report_repairs = files.len() <= 50;
     let mut summary = BuildSummary {
         files: files.len(),
         ..BuildSummary::default()
@@ -171,6 +176,7 @@ pub fn build_with(
     let mut progress = Progress::new(options.progress, files.len());
     let mut batch: Vec<Extraction> = Vec::new();
     let mut batch_bytes = 0usize;
+    let mut batch_facts = 0usize;
     let mut first_batch = true;
     let mut error: Option<BuildError> = None;
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
@@ -238,12 +244,15 @@ pub fn build_with(
                     summary.bytes += len as u64;
                     progress.update(len, extraction_facts(&extraction));
                     batch_bytes += len;
+                    batch_facts += extraction_facts(&extraction) + extraction.surface_forms.len();
                     batch.push(*extraction);
                     if !options.strict
                         && (batch.len() >= options.batch_documents
-                            || batch_bytes >= options.batch_bytes)
+                            || batch_bytes >= options.batch_bytes
+                            || batch_facts >= options.batch_facts)
                     {
                         batch_bytes = 0;
+                        batch_facts = 0;
                         if let Err(e) = commit(&mut batch, &[], &mut summary, &mut first_batch) {
                             error = Some(e);
                             return false;

@@ -34,8 +34,8 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("{0} is not an xiezuo store (it is a file, or a directory with other things in it); choose another --store")]
     NotAStore(PathBuf),
-    #[error("the store {0} is in use by another xiezuo process (a shell, serve or build); close it and try again")]
-    Locked(PathBuf),
+    #[error("the store {0} is in use by another xiezuo process ({1}); close it or wait for it to finish, and try again")]
+    Locked(PathBuf, String),
     #[error("store {path}: {source}")]
     Storage { path: PathBuf, source: StorageError },
 }
@@ -112,7 +112,7 @@ impl GraphStore {
     fn open_path(path: &Path) -> Result<GraphStore, StoreError> {
         let store = Store::open(path).map_err(|source| {
             if source.to_string().to_lowercase().contains("lock") {
-                StoreError::Locked(path.to_owned())
+                StoreError::Locked(path.to_owned(), holder(path))
             } else {
                 StoreError::Storage {
                     path: path.to_owned(),
@@ -120,6 +120,13 @@ impl GraphStore {
                 }
             }
         })?;
+        // Who holds the store, for the message a second process gets. Written only once the
+        // lock is ours, so it is never stale while the lock is held.
+        let command: Vec<String> = std::env::args().collect();
+        let _ = std::fs::write(
+            path.join(HOLDER_FILE),
+            format!("pid {}: {}", std::process::id(), command.join(" ")),
+        );
         Ok(GraphStore {
             store,
             path: path.to_owned(),
@@ -434,6 +441,18 @@ fn graph_triples(
     tx.quads_for_pattern(None, None, None, Some(graph.into()))
         .map(|q| q.map(Triple::from))
         .collect()
+}
+
+/// A note in the store directory naming the process that has it open (beside RocksDB's files).
+const HOLDER_FILE: &str = "xiezuo-holder";
+
+/// The process holding a locked store, as it described itself.
+fn holder(path: &Path) -> String {
+    std::fs::read_to_string(path.join(HOLDER_FILE))
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "a shell, serve or build".to_owned())
 }
 
 /// RocksDB keeps a `CURRENT` file in every database directory; an empty directory is fine too.

@@ -115,4 +115,8 @@ fn a_second_writer_is_told_the_store_is_in_use() {
     drop(shell.stdin.take());
     shell.wait().unwrap();
     assert!(err.contains("in use"), "{err}");
+    assert!(
+        err.contains(&format!("pid {}", shell.id())) && err.contains("shell"),
+        "names the holder: {err}"
+    );
 }
