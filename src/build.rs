@@ -65,9 +65,9 @@ impl Default for BuildOptions {
             force: false,
             jobs: 0,
             progress: false,
-            batch_documents: 2_000,
+            batch_documents: 200,
             batch_bytes: 8 << 20,
-            batch_facts: 4_000,
+            batch_facts: 1_000,
         }
     }
 }
