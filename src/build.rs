@@ -1,11 +1,27 @@
-//! Building the graph from texts: every file is extracted first, then all are loaded in one
-//! transaction, so a failure leaves the store as it was. Used by `xiezuo build` and the shell's
-//! `.load`.
+//! Building the graph from texts, at corpus scale. Used by `xiezuo build`, `xiezuo extract` and
+//! the shell's `.load`.
+//!
+//! - **Streaming and parallel**: worker threads (one per core) take files in turn, read them,
+//!   hash them and extract them; results come back over a bounded channel, so memory holds at
+//!   most a few documents per worker plus one batch, whatever the size of the corpus.
+//! - **Incremental**: a file whose content hash and extractor version match what the store
+//!   records is not extracted again; with `prune`, documents whose files are gone are dropped.
+//! - **Crash-safe**: documents are loaded in batches, each one transaction
+//!   ([`GraphStore::load_batch`]) that keeps the merged graph the union of the document graphs;
+//!   a build killed at any moment leaves each document either as it was or as it became.
+//! - **Per-file failures** (unreadable, not text) are listed and the build goes on, unless
+//!   `strict`: then the whole build is one transaction and the first failure stops it with the
+//!   store as it was.
 
-use crate::corpus::{self, CorpusError};
-use crate::store::{GraphStore, LoadSummary, StoreError};
-use std::path::PathBuf;
-use std::time::Instant;
+use crate::corpus::{self, CorpusError, SourceFile};
+use crate::facts::{fnv1a, Extraction};
+use crate::progress::Progress;
+use crate::store::{GraphStore, LoadSummary, StoreError, StoredDocument};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -13,40 +29,399 @@ pub enum BuildError {
     Corpus(#[from] CorpusError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
 }
 
-/// Extracts every `.txt` file under `paths` and loads them into the store. Each line of progress
-/// (repairs made to a text, the final summary) goes to `report`.
+/// How a build runs.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Drop the graphs of documents whose files are not among the inputs any more.
+    pub prune: bool,
+    /// Stop at the first file that cannot be read, leaving the store as it was (the whole build
+    /// is then one transaction, so its memory grows with the corpus).
+    pub strict: bool,
+    /// Extract every file even when the store already holds it unchanged.
+    pub force: bool,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Draw a progress bar on standard error (only when it is a terminal).
+    pub progress: bool,
+    /// A batch is committed once it holds this many documents…
+    pub batch_documents: usize,
+    /// …or this many bytes of input text…
+    pub batch_bytes: usize,
+    /// …or this many facts (statements and surface forms). Oxigraph holds a transaction's
+    /// writes in memory, about a kilobyte or two per quad, so this bounds the build's memory on
+    /// fact-dense texts.
+    pub batch_facts: usize,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            prune: false,
+            strict: false,
+            force: false,
+            jobs: 0,
+            progress: false,
+            batch_documents: 200,
+            batch_bytes: 8 << 20,
+            batch_facts: 1_000,
+        }
+    }
+}
+
+/// A file the build could not use, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a build did.
+#[derive(Debug, Default, Clone)]
+pub struct BuildSummary {
+    /// Input files found.
+    pub files: usize,
+    /// Files read and extracted.
+    pub read: usize,
+    /// Bytes of the files read.
+    pub bytes: u64,
+    /// Files skipped because the store holds them unchanged.
+    pub skipped: usize,
+    pub failed: Vec<Failure>,
+    pub load: LoadSummary,
+    pub elapsed: Duration,
+}
+
+impl BuildSummary {
+    /// The one-line summary printed at the end of a build.
+    pub fn line(&self, store: &Path) -> String {
+        let mut line = format!(
+            "built {} documents into {}: {} read, {} unchanged skipped, {} failed",
+            self.load.documents,
+            store.display(),
+            self.read,
+            self.skipped,
+            self.failed.len()
+        );
+        if self.load.documents_removed > 0 {
+            line.push_str(&format!(", {} pruned", self.load.documents_removed));
+        }
+        line.push_str(&format!(
+            "; {} pairing statements, {} quads added, {} removed ({:.0} ms, {:.2} MB/s)",
+            self.load.pairing_statements,
+            self.load.quads_added,
+            self.load.quads_removed,
+            self.elapsed.as_secs_f64() * 1000.0,
+            self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
+        ));
+        line
+    }
+}
+
+/// Extracts every `.txt` file under `paths` and loads them into the store in one transaction:
+/// the first file that cannot be read stops the build with the store as it was (the shell's
+/// `.load`). Each line of progress goes to `report`.
 pub fn build(
     store: &GraphStore,
     paths: &[PathBuf],
     report: &mut dyn FnMut(&str),
-) -> Result<LoadSummary, BuildError> {
+) -> Result<BuildSummary, BuildError> {
+    let options = BuildOptions {
+        strict: true,
+        ..BuildOptions::default()
+    };
+    let summary = build_with(store, paths, &options, report)?;
+    report(&summary.line(store.path()));
+    Ok(summary)
+}
+
+/// The outcome of one file in the workers.
+enum Work {
+    Skipped,
+    Extracted(Box<Extraction>, usize),
+    Failed(CorpusError),
+}
+
+/// Builds with the given options. Missing paths are an error before the store is touched;
+/// per-file failures are in the summary (or, with `strict`, the error).
+pub fn build_with(
+    store: &GraphStore,
+    paths: &[PathBuf],
+    options: &BuildOptions,
+    report: &mut dyn FnMut(&str),
+) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
     let files = corpus::collect(paths)?;
-    let mut extractions = Vec::with_capacity(files.len());
-    for file in &files {
-        let extraction = corpus::read(file)?;
-        let r = extraction.repairs;
-        if r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0 {
-            report(&format!(
-                "{}: repaired {} pinyin annotations; {} lost characters and {} boilerplate characters left out of extraction",
-                file.path.display(),
-                r.pinyin_removed,
-                r.lost_characters,
-                r.boilerplate_characters
-            ));
-        }
-        extractions.push(extraction);
+    let version = crate::extractor_version();
+    let stored = store.documents()?;
+    let removed: Vec<String> = if options.prune {
+        let present: HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        stored
+            .keys()
+            .filter(|name| !present.contains(name.as_str()))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Per-file repair notes are useful for a handful of files and noise for a corpus.
+    let report_repairs = files.len() <= 50;
+    let mut summary = BuildSummary {
+        files: files.len(),
+        ..BuildSummary::default()
+    };
+    let mut progress = Progress::new(options.progress, files.len());
+    let mut batch: Vec<Extraction> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut batch_facts = 0usize;
+    let mut first_batch = true;
+    let mut error: Option<BuildError> = None;
+    let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
+        !options.force
+            && stored.get(&file.name).is_some_and(|doc: &StoredDocument| {
+                doc.extractor_version == version
+                    && doc.content_hash == format!("{:016x}", fnv1a(bytes))
+            })
+    };
+    let commit = |batch: &mut Vec<Extraction>,
+                  removed: &[String],
+                  summary: &mut BuildSummary,
+                  first: &mut bool|
+     -> Result<(), BuildError> {
+        let loaded = store.load_batch(batch, removed, *first, &version)?;
+        *first = false;
+        summary.load.add(&loaded);
+        batch.clear();
+        Ok(())
+    };
+    for_each_parallel(
+        &files,
+        options.jobs,
+        |file| match corpus::read_bytes(file) {
+            Err(e) => Work::Failed(e),
+            Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
+            Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
+                Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+                Err(e) => Work::Failed(e),
+            },
+        },
+        |index, work| {
+            let file = &files[index];
+            match work {
+                Work::Skipped => {
+                    summary.skipped += 1;
+                    progress.update(0, 0);
+                }
+                Work::Failed(e) => {
+                    if options.strict {
+                        error = Some(e.into());
+                        return false;
+                    }
+                    summary.failed.push(Failure {
+                        path: file.path.clone(),
+                        reason: e.to_string(),
+                    });
+                    progress.update(0, 0);
+                }
+                Work::Extracted(extraction, len) => {
+                    let r = extraction.repairs;
+                    if report_repairs
+                        && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
+                    {
+                        progress.clear();
+                        report(&format!(
+                            "{}: repaired {} pinyin annotations; {} lost characters and {} boilerplate characters left out of extraction",
+                            file.path.display(),
+                            r.pinyin_removed,
+                            r.lost_characters,
+                            r.boilerplate_characters
+                        ));
+                    }
+                    summary.read += 1;
+                    summary.bytes += len as u64;
+                    progress.update(len, extraction_facts(&extraction));
+                    batch_bytes += len;
+                    batch_facts += extraction_facts(&extraction) + extraction.surface_forms.len();
+                    batch.push(*extraction);
+                    if !options.strict
+                        && (batch.len() >= options.batch_documents
+                            || batch_bytes >= options.batch_bytes
+                            || batch_facts >= options.batch_facts)
+                    {
+                        batch_bytes = 0;
+                        batch_facts = 0;
+                        if let Err(e) = commit(&mut batch, &[], &mut summary, &mut first_batch) {
+                            error = Some(e);
+                            return false;
+                        }
+                    }
+                }
+            }
+            true
+        },
+    );
+    progress.clear();
+    if let Some(e) = error {
+        return Err(e);
     }
-    let summary = store.load(&extractions, &crate::extractor_version())?;
-    report(&format!(
-        "built {} documents into {}: {} pairing statements, {} quads ({:.0} ms)",
-        summary.documents,
-        store.path().display(),
-        summary.pairing_statements,
-        summary.quads,
-        started.elapsed().as_secs_f64() * 1000.0
-    ));
+    commit(&mut batch, &removed, &mut summary, &mut first_batch)?;
+    // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
+    // opening of the store from replaying the whole log.
+    store.flush()?;
+    summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Facts in an extraction, as the progress bar counts them.
+fn extraction_facts(e: &Extraction) -> usize {
+    e.pairings.len() + e.outcomes.len() + e.policy_documents.len() + e.events.len()
+}
+
+/// Runs `work` on every file on `jobs` threads (0: one per core) and hands each result to `sink`
+/// on the calling thread, in the order they finish. At most a few results per thread wait in
+/// between, so memory stays bounded. `sink` returning false stops the workers.
+pub fn for_each_parallel<T: Send>(
+    files: &[SourceFile],
+    jobs: usize,
+    work: impl Fn(&SourceFile) -> T + Sync,
+    mut sink: impl FnMut(usize, T) -> bool,
+) {
+    let jobs = if jobs == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        jobs
+    }
+    .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<(usize, T)>(jobs * 2);
+        for _ in 0..jobs {
+            let sender = sender.clone();
+            let (next, stop, work) = (&next, &stop, &work);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(index) else { break };
+                if sender.send((index, work(file))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        for (index, result) in receiver {
+            if !sink(index, result) {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        // The receiver is dropped here, so workers blocked on a full channel end.
+    });
+}
+
+/// Output formats of `xiezuo extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtractFormat {
+    /// N-Quads: each document's facts in its own named graph, as `build` would store them.
+    Nquads,
+    /// One JSON object per quad: {"graph", "subject", "predicate", "object"}, terms in N-Triples
+    /// syntax.
+    Jsonl,
+}
+
+/// What `extract_to` did.
+#[derive(Debug, Default, Clone)]
+pub struct ExtractSummary {
+    pub read: usize,
+    pub bytes: u64,
+    pub quads: usize,
+    pub failed: Vec<Failure>,
+}
+
+/// Extracts every `.txt` file under `paths` on all cores and writes the quads to `out`, a
+/// document at a time (documents in the order they finish), without a store.
+pub fn extract_to(
+    paths: &[PathBuf],
+    format: ExtractFormat,
+    jobs: usize,
+    strict: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<ExtractSummary, BuildError> {
+    let files = corpus::collect(paths)?;
+    let version = crate::extractor_version();
+    let k = crate::knowledge::Knowledge::embedded();
+    let mut summary = ExtractSummary::default();
+    let mut error: Option<BuildError> = None;
+    let mut write_error: Option<std::io::Error> = None;
+    for_each_parallel(
+        &files,
+        jobs,
+        |file| -> Result<(Vec<u8>, usize, usize), CorpusError> {
+            let bytes = corpus::read_bytes(file)?;
+            let extraction = corpus::extract_bytes(file, &bytes)?;
+            // The rules may state a triple twice in a document; the store keeps it once.
+            let mut seen = HashSet::new();
+            let quads: Vec<_> = crate::rdf::document_quads(&extraction, &version, k)
+                .into_iter()
+                .filter(|q| seen.insert(q.clone()))
+                .collect();
+            let mut text = Vec::new();
+            for quad in &quads {
+                match format {
+                    ExtractFormat::Nquads => {
+                        use std::io::Write;
+                        let _ = writeln!(text, "{quad} .");
+                    }
+                    ExtractFormat::Jsonl => {
+                        let line = serde_json::json!({
+                            "graph": quad.graph_name.to_string(),
+                            "subject": quad.subject.to_string(),
+                            "predicate": quad.predicate.to_string(),
+                            "object": quad.object.to_string(),
+                        });
+                        text.extend_from_slice(line.to_string().as_bytes());
+                        text.push(b'\n');
+                    }
+                }
+            }
+            Ok((text, bytes.len(), quads.len()))
+        },
+        |index, result| match result {
+            Ok((text, len, quads)) => {
+                if let Err(e) = out.write_all(&text) {
+                    write_error = Some(e);
+                    return false;
+                }
+                summary.read += 1;
+                summary.bytes += len as u64;
+                summary.quads += quads;
+                true
+            }
+            Err(e) if strict => {
+                error = Some(e.into());
+                false
+            }
+            Err(e) => {
+                summary.failed.push(Failure {
+                    path: files[index].path.clone(),
+                    reason: e.to_string(),
+                });
+                true
+            }
+        },
+    );
+    if let Some(e) = error {
+        return Err(e);
+    }
+    if let Some(e) = write_error {
+        return Err(BuildError::Output(e));
+    }
+    summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(summary)
 }

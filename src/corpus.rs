@@ -95,11 +95,20 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
 
 /// Reads and extracts one file.
 pub fn read(file: &SourceFile) -> Result<Extraction, CorpusError> {
-    let bytes = std::fs::read(&file.path).map_err(|source| CorpusError::Unreadable {
+    extract_bytes(file, &read_bytes(file)?)
+}
+
+/// The bytes of one file.
+pub fn read_bytes(file: &SourceFile) -> Result<Vec<u8>, CorpusError> {
+    std::fs::read(&file.path).map_err(|source| CorpusError::Unreadable {
         path: file.path.clone(),
         source,
-    })?;
-    extract(&file.name, &bytes).map_err(|source| CorpusError::NotText {
+    })
+}
+
+/// Extracts a file's bytes, read before (by [`read_bytes`]).
+pub fn extract_bytes(file: &SourceFile, bytes: &[u8]) -> Result<Extraction, CorpusError> {
+    extract(&file.name, bytes).map_err(|source| CorpusError::NotText {
         path: file.path.clone(),
         source,
     })

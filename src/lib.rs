@@ -16,6 +16,7 @@ pub mod knowledge;
 pub mod labels;
 pub mod mentions;
 pub mod numbers;
+pub mod progress;
 pub mod rdf;
 pub mod remote;
 pub mod results;

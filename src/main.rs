@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use std::time::Instant;
+use xiezuo::build::BuildOptions;
 use xiezuo::corpus;
 use xiezuo::dot::{pairing_graph_filtered, render, to_dot, DotFilter, RenderFormat};
 use xiezuo::export::{export, ExportFormat};
@@ -51,12 +52,48 @@ enum Command {
     /// Extract every .txt file under the paths and load the facts into the store.
     ///
     /// Each document's facts go to a named graph of its own, which a new build replaces: the same
-    /// input always gives the same graph. A file that cannot be read as text stops the build
-    /// before the store is touched.
+    /// input always gives the same graph. Files the store holds unchanged (same bytes, same
+    /// extractor) are skipped. Files run on every core and load in batches, each one transaction:
+    /// a build killed at any moment leaves every document as it was or as it became. A file that
+    /// cannot be read as text is listed and the build goes on (exit status 1 at the end).
     Build {
         /// Files or directories (searched for .txt files).
         #[arg(default_value = "seeds")]
         paths: Vec<PathBuf>,
+        /// Drop the documents of files that are no longer among the paths.
+        #[arg(long)]
+        prune: bool,
+        /// Stop at the first file that cannot be read and leave the store as it was (the build
+        /// is then one transaction, held in memory until it commits).
+        #[arg(long)]
+        strict: bool,
+        /// Extract every file again, even those the store holds unchanged.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (default: one per core).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Documents per transaction (tests use small batches to kill builds between commits).
+        #[arg(long, hide = true, default_value_t = BuildOptions::default().batch_documents)]
+        batch_documents: usize,
+    },
+    /// Extract facts from texts to standard output, without a store.
+    ///
+    /// The output is what `build` would load: N-Quads with one named graph per document, or one
+    /// JSON object per quad. Huge corpora can be split among jobs and the outputs loaded anywhere.
+    /// Files that cannot be read are listed on standard error (exit status 1 at the end).
+    Extract {
+        /// Files or directories (searched for .txt files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "nquads")]
+        format: xiezuo::build::ExtractFormat,
+        /// Stop at the first file that cannot be read.
+        #[arg(long)]
+        strict: bool,
+        /// Worker threads (default: one per core).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
     },
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) and print the results.
     ///
@@ -203,10 +240,47 @@ fn main() {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Some(Command::Build { paths }) => {
+        Some(Command::Build {
+            paths,
+            prune,
+            strict,
+            force,
+            jobs,
+            batch_documents,
+        }) => {
             let store = GraphStore::open_or_create(&cli.store)?;
-            build(&store, &paths)?;
-            Ok(0)
+            let options = BuildOptions {
+                prune,
+                strict,
+                force,
+                jobs,
+                batch_documents: batch_documents.max(1),
+                progress: true,
+                ..BuildOptions::default()
+            };
+            build(&store, &paths, &options)
+        }
+        Some(Command::Extract {
+            paths,
+            format,
+            strict,
+            jobs,
+        }) => {
+            let started = std::time::Instant::now();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            let summary = xiezuo::build::extract_to(&paths, format, jobs, strict, &mut out)?;
+            out.flush()?;
+            for failure in &summary.failed {
+                eprintln!("xiezuo: {}", failure.reason);
+            }
+            eprintln!(
+                "extracted {} documents: {} quads, {} failed ({:.0} ms)",
+                summary.read,
+                summary.quads,
+                summary.failed.len(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            Ok(if summary.failed.is_empty() { 0 } else { 1 })
         }
         Some(Command::Query {
             query,
@@ -357,7 +431,13 @@ fn run(cli: Cli) -> Result<i32> {
             let seeds = Path::new("seeds");
             if seeds.is_dir() {
                 if !up_to_date(&store, seeds)? {
-                    build(&store, &[seeds.to_owned()])?;
+                    let options = BuildOptions {
+                        progress: true,
+                        ..BuildOptions::default()
+                    };
+                    if build(&store, &[seeds.to_owned()], &options)? != 0 {
+                        bail!("some files in seeds/ could not be read (listed above)");
+                    }
                 }
             } else if store.document_graphs()?.is_empty() {
                 bail!("the store {} is empty and there is no seeds/ directory here to build it from: run `xiezuo build PATH`", cli.store.display());
@@ -465,10 +545,16 @@ fn shell(store: &GraphStore) -> Result<i32> {
     Ok(if failures > 0 { 1 } else { 0 })
 }
 
-/// Extracts every file first, then loads them all in one transaction.
-fn build(store: &GraphStore, paths: &[PathBuf]) -> Result<()> {
-    xiezuo::build::build(store, paths, &mut |line| eprintln!("{line}"))?;
-    Ok(())
+/// Builds, lists the files that failed and prints the one-line summary; the exit status is 1
+/// when a file failed.
+fn build(store: &GraphStore, paths: &[PathBuf], options: &BuildOptions) -> Result<i32> {
+    let summary =
+        xiezuo::build::build_with(store, paths, options, &mut |line| eprintln!("{line}"))?;
+    for failure in &summary.failed {
+        eprintln!("xiezuo: {}", failure.reason);
+    }
+    eprintln!("{}", summary.line(store.path()));
+    Ok(if summary.failed.is_empty() { 0 } else { 1 })
 }
 
 /// True when every file under `seeds` is in the store with the same bytes and extractor.

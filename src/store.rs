@@ -2,18 +2,18 @@
 //!
 //! - `…/graph/ontology`: the vocabulary, concept schemes and gazetteer.
 //! - one graph per document, named by the document's IRI: what that document says.
-//! - `…/graph/merged`: the set union of the document graphs, recomputed by every load. It is the
+//! - `…/graph/merged`: the set union of the document graphs, maintained by every load. It is the
 //!   default graph of queries (with the ontology and the store's own default graph), so a pairing
 //!   stated by five documents is one row, not five; `GRAPH ?g { … }` still reaches each document.
 //!
-//! Loading is one transaction: a failed build leaves the store as it was.
+//! Each load is one transaction: a failed or killed load leaves the store as it was.
 
 use crate::facts::Extraction;
 use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, XZ};
-use crate::rdf::document_quads;
+use crate::rdf::{document_iri, document_quads};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
 use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
@@ -34,8 +34,8 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("{0} is not an xiezuo store (it is a file, or a directory with other things in it); choose another --store")]
     NotAStore(PathBuf),
-    #[error("the store {0} is in use by another xiezuo process (a shell, serve or build); close it and try again")]
-    Locked(PathBuf),
+    #[error("the store {0} is in use by another xiezuo process ({1}); close it or wait for it to finish, and try again")]
+    Locked(PathBuf, String),
     #[error("store {path}: {source}")]
     Storage { path: PathBuf, source: StorageError },
 }
@@ -53,9 +53,28 @@ pub enum QueryError {
 /// What one load changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadSummary {
+    /// Documents whose graphs were written (replaced or new).
     pub documents: usize,
+    /// Documents whose graphs were dropped (`--prune`).
+    pub documents_removed: usize,
+    /// Quads in the written documents' graphs.
     pub quads: usize,
+    /// Quads put into document graphs that were not there before.
+    pub quads_added: usize,
+    /// Quads taken out of document graphs (replaced or dropped documents).
+    pub quads_removed: usize,
     pub pairing_statements: usize,
+}
+
+impl LoadSummary {
+    pub fn add(&mut self, other: &LoadSummary) {
+        self.documents += other.documents;
+        self.documents_removed += other.documents_removed;
+        self.quads += other.quads;
+        self.quads_added += other.quads_added;
+        self.quads_removed += other.quads_removed;
+        self.pairing_statements += other.pairing_statements;
+    }
 }
 
 /// A document as the store last recorded it.
@@ -93,7 +112,7 @@ impl GraphStore {
     fn open_path(path: &Path) -> Result<GraphStore, StoreError> {
         let store = Store::open(path).map_err(|source| {
             if source.to_string().to_lowercase().contains("lock") {
-                StoreError::Locked(path.to_owned())
+                StoreError::Locked(path.to_owned(), holder(path))
             } else {
                 StoreError::Storage {
                     path: path.to_owned(),
@@ -101,6 +120,13 @@ impl GraphStore {
                 }
             }
         })?;
+        // Who holds the store, for the message a second process gets. Written only once the
+        // lock is ours, so it is never stale while the lock is held.
+        let command: Vec<String> = std::env::args().collect();
+        let _ = std::fs::write(
+            path.join(HOLDER_FILE),
+            format!("pid {}: {}", std::process::id(), command.join(" ")),
+        );
         Ok(GraphStore {
             store,
             path: path.to_owned(),
@@ -122,38 +148,137 @@ impl GraphStore {
         }
     }
 
-    /// Replaces the graphs of the given documents (and the ontology) in one transaction, then
-    /// recomputes the merged graph. Other documents' graphs are kept.
+    /// Replaces the graphs of the given documents and refreshes the ontology, in one transaction.
+    /// Other documents' graphs are kept.
     pub fn load(
         &self,
         extractions: &[Extraction],
         extractor_version: &str,
     ) -> Result<LoadSummary, StoreError> {
+        self.load_batch(extractions, &[], true, extractor_version)
+    }
+
+    /// One atomic step of a build: replaces the graphs of `extractions`, drops the graphs of the
+    /// documents named in `removed` (source file names) and, with `refresh_ontology`, rewrites the
+    /// ontology graph if it differs from the embedded one — all in one transaction, so a build
+    /// killed at any moment leaves every document either as it was or as it became.
+    ///
+    /// The merged graph is maintained incrementally and is the set union of the document graphs
+    /// at every commit: a document's new triples are added to it; a triple a document no longer
+    /// states leaves it only when no other document graph still holds it. The cost is
+    /// proportional to what changed, not to the store.
+    pub fn load_batch(
+        &self,
+        extractions: &[Extraction],
+        removed: &[String],
+        refresh_ontology: bool,
+        extractor_version: &str,
+    ) -> Result<LoadSummary, StoreError> {
         let k = Knowledge::embedded();
         let mut summary = LoadSummary::default();
-        let ontology = ontology_quads();
         let result = (|| -> Result<(), StorageError> {
             let mut tx = self.store.start_transaction()?;
-            let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
-            tx.remove_named_graph(ontology_graph)?;
-            tx.extend(ontology.iter());
+            if refresh_ontology {
+                let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
+                // Rewritten only when it differs: most builds leave it alone.
+                let ontology: HashSet<Quad> = ontology_quads().into_iter().collect();
+                let stored = tx
+                    .quads_for_pattern(None, None, None, Some(ontology_graph.into()))
+                    .count();
+                let mut same = stored == ontology.len();
+                for quad in &ontology {
+                    if !same {
+                        break;
+                    }
+                    same = tx.contains(quad)?;
+                }
+                if !same {
+                    tx.remove_named_graph(ontology_graph)?;
+                    tx.extend(ontology.iter());
+                }
+            }
+            let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+            // Triples some document stopped stating: they may have to leave the merged graph.
+            let mut dropped: HashSet<Triple> = HashSet::new();
             for extraction in extractions {
-                let quads = document_quads(extraction, extractor_version, k);
-                if let Some(first) = quads.first() {
-                    if let GraphName::NamedNode(g) = &first.graph_name {
-                        tx.remove_named_graph(g)?;
+                let graph = document_iri(&extraction.document.source_file);
+                let new: HashSet<Triple> = document_quads(extraction, extractor_version, k)
+                    .into_iter()
+                    .map(Triple::from)
+                    .collect();
+                let old = graph_triples(&tx, graph.as_ref())?;
+                for t in old.difference(&new) {
+                    tx.remove(t.as_ref().in_graph(graph.as_ref()));
+                    summary.quads_removed += 1;
+                }
+                for t in new.difference(&old) {
+                    tx.insert(t.as_ref().in_graph(graph.as_ref()));
+                    tx.insert(t.as_ref().in_graph(merged));
+                    summary.quads_added += 1;
+                }
+                dropped.extend(old.into_iter().filter(|t| !new.contains(t)));
+                summary.documents += 1;
+                summary.quads += new.len();
+                summary.pairing_statements += extraction.pairings.len();
+            }
+            for name in removed {
+                let graph = document_iri(name);
+                let old = graph_triples(&tx, graph.as_ref())?;
+                summary.quads_removed += old.len();
+                summary.documents_removed += 1;
+                tx.remove_named_graph(graph.as_ref())?;
+                dropped.extend(old);
+            }
+            let document_prefix = format!("{ID}document/");
+            for t in &dropped {
+                let mut still_stated = false;
+                for quad in tx.quads_for_pattern(
+                    Some(t.subject.as_ref()),
+                    Some(t.predicate.as_ref()),
+                    Some(t.object.as_ref()),
+                    None,
+                ) {
+                    if matches!(&quad?.graph_name, GraphName::NamedNode(g) if g.as_str().starts_with(&document_prefix))
+                    {
+                        still_stated = true;
+                        break;
                     }
                 }
-                summary.documents += 1;
-                summary.quads += quads.len();
-                summary.pairing_statements += extraction.pairings.len();
-                tx.extend(quads.iter());
+                if !still_stated {
+                    tx.remove(t.as_ref().in_graph(merged));
+                }
             }
-            rebuild_merged(&mut tx)?;
             tx.commit()
         })();
         result.map_err(|e| self.storage_error(e))?;
         Ok(summary)
+    }
+
+    /// Writes what is in memory to disk, so that the next opening need not replay the log.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush().map_err(|e| self.storage_error(e))
+    }
+
+    /// True when the merged graph is exactly the set union of the document graphs (a full scan;
+    /// for tests and checks, not for builds).
+    pub fn merged_is_union(&self) -> Result<bool, StoreError> {
+        let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+        let document_prefix = format!("{ID}document/");
+        let mut union = HashSet::new();
+        let mut stored = HashSet::new();
+        for quad in self.store.iter() {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            match &quad.graph_name {
+                GraphName::NamedNode(g) if g.as_ref() == merged => {
+                    stored.insert(Triple::from(quad));
+                }
+                GraphName::NamedNode(g) if g.as_str().starts_with(&document_prefix) => {
+                    union.insert(Triple::from(quad));
+                }
+                _ => {}
+            }
+        }
+        Ok(union == stored)
     }
 
     /// The documents in the store by source file, with the hash and extractor that made them.
@@ -334,6 +459,27 @@ pub fn default_graphs() -> Vec<GraphName> {
     ]
 }
 
+fn graph_triples(
+    tx: &oxigraph::store::Transaction<'_>,
+    graph: NamedNodeRef<'_>,
+) -> Result<HashSet<Triple>, StorageError> {
+    tx.quads_for_pattern(None, None, None, Some(graph.into()))
+        .map(|q| q.map(Triple::from))
+        .collect()
+}
+
+/// A note in the store directory naming the process that has it open (beside RocksDB's files).
+const HOLDER_FILE: &str = "xiezuo-holder";
+
+/// The process holding a locked store, as it described itself.
+fn holder(path: &Path) -> String {
+    std::fs::read_to_string(path.join(HOLDER_FILE))
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "a shell, serve or build".to_owned())
+}
+
 /// RocksDB keeps a `CURRENT` file in every database directory; an empty directory is fine too.
 fn looks_like_store(path: &Path) -> bool {
     if !path.is_dir() {
@@ -345,7 +491,8 @@ fn looks_like_store(path: &Path) -> bool {
             .unwrap_or(false)
 }
 
-/// The embedded ontology files as quads of the ontology graph.
+/// The embedded ontology files as quads of the ontology graph, language tags lower-cased as the
+/// store keeps them (so that they compare equal to what the store returns).
 fn ontology_quads() -> Vec<Quad> {
     let graph = NamedNode::new_unchecked(ONTOLOGY_GRAPH);
     ONTOLOGY_FILES
@@ -355,6 +502,17 @@ fn ontology_quads() -> Vec<Quad> {
                 .with_default_graph(graph.clone())
                 .for_slice(text.as_bytes())
                 .map(|q| q.expect("embedded ontology files parse (checked by knowledge tests)"))
+        })
+        .map(|mut quad| {
+            if let Term::Literal(literal) = &quad.object {
+                if let Some(language) = literal.language() {
+                    quad.object = Term::Literal(Literal::new_language_tagged_literal_unchecked(
+                        literal.value(),
+                        language.to_ascii_lowercase(),
+                    ));
+                }
+            }
+            quad
         })
         .collect()
 }

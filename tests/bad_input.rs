@@ -21,10 +21,8 @@ fn a_missing_path_names_the_path_and_keeps_the_store() {
     assert_eq!(env.count_triples(), before);
 }
 
-#[test]
-fn a_binary_file_names_the_file_and_keeps_the_store() {
-    let env = TestEnv::with_seeds();
-    let before = env.count_triples();
+/// A directory with one good text and one picture named .txt.
+fn mixed_dir(env: &TestEnv) -> std::path::PathBuf {
     let dir = env.path("mixed");
     std::fs::create_dir(&dir).unwrap();
     std::fs::copy(
@@ -33,9 +31,38 @@ fn a_binary_file_names_the_file_and_keeps_the_store() {
     )
     .unwrap();
     std::fs::write(dir.join("picture.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    dir
+}
+
+#[test]
+fn a_binary_file_is_listed_and_the_build_goes_on() {
+    let env = TestEnv::with_seeds();
+    let dir = mixed_dir(&env);
     let err = env.fails(&["build", dir.to_str().unwrap()]);
     assert_one_clear_line(&err, "picture.txt");
     assert!(err.contains("not a text file"), "{err}");
+    assert!(err.contains("1 failed"), "the summary counts it: {err}");
+    let files = env.rows(&format!(
+        "SELECT ?f WHERE {{ GRAPH ?g {{ ?d <{}sourceFile> ?f }} }}",
+        util::XZ
+    ));
+    let files: Vec<&str> = files.iter().map(|r| r[0].as_str()).collect();
+    assert!(
+        files.contains(&"a.txt"),
+        "the good file was loaded: {files:?}"
+    );
+    assert!(!files.contains(&"picture.txt"), "{files:?}");
+}
+
+#[test]
+fn with_strict_a_binary_file_stops_the_build_and_keeps_the_store() {
+    let env = TestEnv::with_seeds();
+    let before = env.count_triples();
+    let dir = mixed_dir(&env);
+    let err = env.fails(&["build", "--strict", dir.to_str().unwrap()]);
+    assert_one_clear_line(&err, "picture.txt");
+    assert!(err.contains("not a text file"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert_eq!(env.count_triples(), before);
 }
 
@@ -88,4 +115,8 @@ fn a_second_writer_is_told_the_store_is_in_use() {
     drop(shell.stdin.take());
     shell.wait().unwrap();
     assert!(err.contains("in use"), "{err}");
+    assert!(
+        err.contains(&format!("pid {}", shell.id())) && err.contains("shell"),
+        "names the holder: {err}"
+    );
 }

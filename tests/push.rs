@@ -225,10 +225,11 @@ fn a_refusing_server_stops_the_push_and_loses_nothing() {
     assert_eq!(remote_count(&read_only, ALL_NAMED), target_before);
     // A server whose body limit is too small for the ontology graph: the documents go, the
     // ontology is refused, and the server still has its old copy of nothing.
-    let small = empty_server(&env, "small", &["--max-body", "64k"]);
+    let small = empty_server(&env, "small", &["--max-body", "512k"]);
     let err = env.fails(&["push", "--graph-store", &format!("{}store", small.url)]);
+    // A large body may be cut off before the client reads the 413 (the server stops reading).
     assert!(
-        err.contains("413") && err.contains("graph/ontology"),
+        (err.contains("413") || err.contains("cannot reach")) && err.contains("graph/ontology"),
         "{err}"
     );
     assert!(err.contains("5 of 6"), "{err}");
