@@ -166,29 +166,8 @@ pub fn with_query(url: &str, query: &str) -> String {
     format!("{url}{separator}query={encoded}")
 }
 
-/// Solutions of a SPARQL JSON results document as sorted rows of values.
-pub fn json_rows(json: &str) -> Vec<Vec<String>> {
-    let parsed: serde_json::Value =
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("not SPARQL JSON ({e}): {json}"));
-    let vars: Vec<String> = parsed["head"]["vars"]
-        .as_array()
-        .expect("head.vars")
-        .iter()
-        .map(|v| v.as_str().unwrap().to_owned())
-        .collect();
-    let mut rows: Vec<Vec<String>> = parsed["results"]["bindings"]
-        .as_array()
-        .expect("results.bindings")
-        .iter()
-        .map(|b| {
-            vars.iter()
-                .map(|v| b[v]["value"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .collect();
-    rows.sort();
-    rows
-}
+/// Solutions of a SPARQL JSON results document as sorted rows of values (shared with util).
+pub use crate::util::json_rows;
 
 /// The Python with SPARQLWrapper and rdflib: `$XIEZUO_PYTHON`, which .ci/run sets. None when a
 /// developer has not made one (CI fails instead of skipping).

@@ -103,26 +103,7 @@ impl TestEnv {
 
     /// SELECT results as rows of plain values (IRIs and literal lexical forms), sorted.
     pub fn rows(&self, query: &str) -> Vec<Vec<String>> {
-        let json = self.ok(&["query", "--format", "json", query]);
-        let parsed: serde_json::Value = serde_json::from_str(&json).expect("SPARQL JSON results");
-        let vars: Vec<String> = parsed["head"]["vars"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect();
-        let mut rows: Vec<Vec<String>> = parsed["results"]["bindings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| {
-                vars.iter()
-                    .map(|v| b[v]["value"].as_str().unwrap_or("").to_owned())
-                    .collect()
-            })
-            .collect();
-        rows.sort();
-        rows
+        json_rows(&self.ok(&["query", "--format", "json", query]))
     }
 
     pub fn ask(&self, query: &str) -> bool {
@@ -152,4 +133,28 @@ pub fn have(tool: &str) -> bool {
 pub fn seed_slice(file: &str, start: usize, end: usize) -> String {
     let text = std::fs::read_to_string(seeds().join(file)).unwrap();
     text.chars().skip(start).take(end - start).collect()
+}
+
+/// Solutions of a SPARQL JSON results document as sorted rows of values.
+pub fn json_rows(json: &str) -> Vec<Vec<String>> {
+    let parsed: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("not SPARQL JSON ({e}): {json}"));
+    let vars: Vec<String> = parsed["head"]["vars"]
+        .as_array()
+        .expect("head.vars")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let mut rows: Vec<Vec<String>> = parsed["results"]["bindings"]
+        .as_array()
+        .expect("results.bindings")
+        .iter()
+        .map(|b| {
+            vars.iter()
+                .map(|v| b[v]["value"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
 }
