@@ -23,8 +23,10 @@ use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
 use crate::text::{decode, DecodeError, View};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Reads one document. Fails only when the bytes are not text.
 pub fn extract(source_file: &str, bytes: &[u8]) -> Result<Extraction, DecodeError> {
@@ -36,7 +38,10 @@ pub fn extract(source_file: &str, bytes: &[u8]) -> Result<Extraction, DecodeErro
         Matcher::embedded(),
     );
     extraction.document.encoding = decoded.encoding;
-    extraction.document.content_hash = format!("{:016x}", fnv1a(bytes));
+    // The hash of the bytes as stored, not of the decoded text: a re-encoded file is a change.
+    if bytes != decoded.text.as_bytes() {
+        extraction.document.content_hash = format!("{:016x}", fnv1a(bytes));
+    }
     Ok(extraction)
 }
 
@@ -61,9 +66,15 @@ pub fn extract_text(
         })
     };
     let sentences = split(&view.text, language_of);
-    let mentions = resolve(matcher.regions(&view.text, 0..view.text.len()), k);
+    // Each automaton runs once over the whole view; sentences take their slice of the hits.
+    let whole = 0..view.text.len();
+    let mentions = resolve(matcher.regions(&view.text, whole.clone()), k);
+    let all_concept_hits = matcher.concepts(&view.text, whole.clone());
+    let all_pairing_cues = matcher.pairing_cues(&view.text, whole.clone());
+    let all_adjustment_cues = matcher.adjustment_cues(&view.text, whole.clone());
 
     let quantities = QuantityReader::embedded();
+    let all_periods = quantities.periods(&view.text, whole);
     let pairing_class = format!("{XZ}Pairing");
     let indicator_property = format!("{XZ}indicator");
     let event_class = format!("{XZ}Event");
@@ -95,8 +106,7 @@ pub fn extract_text(
         if paragraph_context.0 != sentence.paragraph {
             paragraph_context = (sentence.paragraph, BTreeSet::new());
         }
-        let sentence_text = &view.text[sentence.span.clone()];
-        let concept_hits = matcher.concepts(&view.text, sentence.span.clone());
+        let concept_hits = hits_within(&all_concept_hits, &sentence.span, |h| &h.0);
         let pairing_concepts: BTreeSet<usize> = concept_hits
             .iter()
             .map(|&(_, c)| c)
@@ -109,8 +119,7 @@ pub fn extract_text(
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
             .collect();
-        let cue = matcher
-            .pairing_cues(&view.text, sentence.span.clone())
+        let cue = hits_within(&all_pairing_cues, &sentence.span, |c| &c.span)
             .first()
             .map(|c| c.kind)
             .or_else(|| {
@@ -125,12 +134,13 @@ pub fn extract_text(
         };
         let mut seen = BTreeSet::new();
         pairs.retain(|&(h, r, _)| seen.insert((h, r)));
-        let years = years_in(sentence_text, language, quantities);
-        let quote: std::sync::Arc<str> = original_slice(&span).into();
+        let years = years_in(&view.text, sentence.span.clone(), language, &all_periods);
+        // Copied out of the text only for sentences that state something.
+        let quote: OnceCell<Arc<str>> = OnceCell::new();
         let evidence = |rule: String| Evidence {
             start: span.start,
             end: span.end,
-            quote: quote.clone(),
+            quote: quote.get_or_init(|| original_slice(&span).into()).clone(),
             language,
             rule,
         };
@@ -194,8 +204,7 @@ pub fn extract_text(
             };
             let title = repaired(inner..close);
             if !title.trim().is_empty() {
-                let title_years: Vec<i32> =
-                    years_in(&view.text[inner..close], language, quantities);
+                let title_years = years_in(&view.text, inner..close, language, &all_periods);
                 policy_documents.push(PolicyDocumentStatement {
                     key: format!("{:016x}", fnv1a(&view.text.as_bytes()[inner..close])),
                     title,
@@ -261,8 +270,7 @@ pub fn extract_text(
                 }
             }
         }
-        let adjusted_in = matcher
-            .has_adjustment_cue(&view.text, sentence.span.clone())
+        let adjusted_in = (!hits_within(&all_adjustment_cues, &sentence.span, |h| h).is_empty())
             .then(|| years.first().copied())
             .flatten();
         let linked: BTreeSet<usize> = pairing_concepts
@@ -314,11 +322,31 @@ pub fn extract_text(
     }
 }
 
-/// Years a piece of the view names: written years, and the years of five-year plans.
-fn years_in(text: &str, language: Language, quantities: &QuantityReader) -> Vec<i32> {
-    let mut found = years(text, language.is_latin());
-    found.extend(quantities.period_years(text));
+/// Years `view[range]` names: written years, and the years of the five-year plans among
+/// `periods` (the view's, in text order).
+fn years_in(
+    view: &str,
+    range: Range<usize>,
+    language: Language,
+    periods: &[(Range<usize>, (i32, i32))],
+) -> Vec<i32> {
+    let mut found = years(&view[range.clone()], language.is_latin());
+    for (_, (first, last)) in hits_within(periods, &range, |p| &p.0) {
+        found.extend(*first..=*last);
+    }
     found
+}
+
+/// The hits that lie within `span`, out of hits in text order that do not overlap (so their
+/// starts and their ends both increase).
+fn hits_within<'h, T>(
+    hits: &'h [T],
+    span: &Range<usize>,
+    span_of: impl Fn(&T) -> &Range<usize>,
+) -> &'h [T] {
+    let first = hits.partition_point(|h| span_of(h).start < span.start);
+    let last = hits.partition_point(|h| span_of(h).end <= span.end);
+    &hits[first..last.max(first)]
 }
 
 /// Bytes between two spans of the view (zero when they touch or overlap).

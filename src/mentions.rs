@@ -284,8 +284,13 @@ impl Matcher {
             .collect()
     }
 
-    pub fn has_adjustment_cue(&self, view: &str, range: Range<usize>) -> bool {
-        !self.adjusted_cues.find(view, range).is_empty()
+    /// Cues saying that a pairing was adjusted (调整, réajusté…) in `view[range]`.
+    pub fn adjustment_cues(&self, view: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        self.adjusted_cues
+            .find(view, range)
+            .into_iter()
+            .map(|h| h.span)
+            .collect()
     }
 
     /// Concepts (indices into `Knowledge::concepts`) cued in `view[range]`, with where.

@@ -180,13 +180,16 @@ impl QuantityReader {
         READER.get_or_init(|| QuantityReader::new(Knowledge::embedded()))
     }
 
-    /// Years of the five-year plans a text names (十三五 → 2016…2020).
-    pub fn period_years(&self, text: &str) -> Vec<i32> {
+    /// Five-year plans named in `view[range]` (十三五), each with its first and last year, in text
+    /// order.
+    pub fn periods(&self, view: &str, range: Range<usize>) -> Vec<(Range<usize>, (i32, i32))> {
         self.periods
-            .find_iter(text)
-            .flat_map(|m| {
-                let (first, last) = self.period_years[m.pattern().as_usize()];
-                first..=last
+            .find_iter(&view[range.clone()])
+            .map(|m| {
+                (
+                    range.start + m.start()..range.start + m.end(),
+                    self.period_years[m.pattern().as_usize()],
+                )
             })
             .collect()
     }
