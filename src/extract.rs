@@ -66,15 +66,11 @@ pub fn extract_text(
         })
     };
     let sentences = split(&view.text, language_of);
-    // Each automaton runs once over the whole view; sentences take their slice of the hits.
-    let whole = 0..view.text.len();
-    let mentions = resolve(matcher.regions(&view.text, whole.clone()), k);
-    let all_concept_hits = matcher.concepts(&view.text, whole.clone());
-    let all_pairing_cues = matcher.pairing_cues(&view.text, whole.clone());
-    let all_adjustment_cues = matcher.adjustment_cues(&view.text, whole.clone());
+    // The automaton runs once over the whole view; sentences take their slice of the hits.
+    let found = matcher.scan(&view.text);
+    let mentions = resolve(found.mentions, k);
 
     let quantities = QuantityReader::embedded();
-    let all_periods = quantities.periods(&view.text, whole);
     let pairing_class = format!("{XZ}Pairing");
     let indicator_property = format!("{XZ}indicator");
     let event_class = format!("{XZ}Event");
@@ -106,7 +102,7 @@ pub fn extract_text(
         if paragraph_context.0 != sentence.paragraph {
             paragraph_context = (sentence.paragraph, BTreeSet::new());
         }
-        let concept_hits = hits_within(&all_concept_hits, &sentence.span, |h| &h.0);
+        let concept_hits = hits_within(&found.concepts, &sentence.span, |h| &h.0);
         let pairing_concepts: BTreeSet<usize> = concept_hits
             .iter()
             .map(|&(_, c)| c)
@@ -119,7 +115,7 @@ pub fn extract_text(
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
             .collect();
-        let cue = hits_within(&all_pairing_cues, &sentence.span, |c| &c.span)
+        let cue = hits_within(&found.pairing_cues, &sentence.span, |c| &c.span)
             .first()
             .map(|c| c.kind)
             .or_else(|| {
@@ -134,7 +130,7 @@ pub fn extract_text(
         };
         let mut seen = BTreeSet::new();
         pairs.retain(|&(h, r, _)| seen.insert((h, r)));
-        let years = years_in(&view.text, sentence.span.clone(), language, &all_periods);
+        let years = years_in(&view.text, sentence.span.clone(), language, &found.periods);
         // Copied out of the text only for sentences that state something.
         let quote: OnceCell<Arc<str>> = OnceCell::new();
         let evidence = |rule: String| Evidence {
@@ -204,7 +200,7 @@ pub fn extract_text(
             };
             let title = repaired(inner..close);
             if !title.trim().is_empty() {
-                let title_years = years_in(&view.text, inner..close, language, &all_periods);
+                let title_years = years_in(&view.text, inner..close, language, &found.periods);
                 policy_documents.push(PolicyDocumentStatement {
                     key: format!("{:016x}", fnv1a(&view.text.as_bytes()[inner..close])),
                     title,
@@ -270,7 +266,7 @@ pub fn extract_text(
                 }
             }
         }
-        let adjusted_in = (!hits_within(&all_adjustment_cues, &sentence.span, |h| h).is_empty())
+        let adjusted_in = (!hits_within(&found.adjustment_cues, &sentence.span, |h| h).is_empty())
             .then(|| years.first().copied())
             .flatten();
         let linked: BTreeSet<usize> = pairing_concepts

@@ -1,85 +1,77 @@
 //! Finding what the knowledge names in a view: regions (by any label, in any language), pair
-//! names made of abbreviations (闽宁协作), cue words and concept cues.
+//! names made of abbreviations (闽宁协作), cue words, concept cues and five-year plans.
 //!
-//! Every pattern is folded the same way as the view and compiled once into a leftmost-longest
-//! Aho-Corasick automaton, so "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶".
+//! Every pattern is folded the same way as the view and compiled into one Aho-Corasick
+//! automaton, which runs once over a view and reports every occurrence. Each group of patterns
+//! (regions, pair names, pairing cues…) then keeps its leftmost-longest occurrences, so
+//! "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶", while a word can still be a
+//! region name and part of a cue at once. One pass instead of one per group: the automaton is
+//! large, and reading the text is what costs.
 
 use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::text::fold_str;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// A set of folded patterns, each carrying one or more payloads.
-struct PatternSet<T> {
-    automaton: AhoCorasick,
-    payloads: Vec<Vec<T>>,
-    /// Pattern may end inside a word (a lexicon entry ending in `*`).
-    open_ended: Vec<bool>,
+/// What a pattern stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Meaning {
+    Region(RegionId),
+    /// An everyday word that holds a region name (大理石): it hides the name.
+    NotAPlace,
+    PairName(RegionId, RegionId),
+    PairingCue(CueKind),
+    AdjustmentCue,
+    Concept(usize),
+    /// A five-year plan and its first and last years.
+    Period(i32, i32),
 }
 
-/// One occurrence of a pattern in the view.
-pub struct Hit<'a, T> {
-    pub span: Range<usize>,
-    pub payloads: &'a [T],
+/// Patterns compete for the same stretch of text only within their group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    Regions,
+    PairNames,
+    PairingCues,
+    AdjustmentCues,
+    Concepts,
+    Periods,
 }
 
-impl<T: Clone + PartialEq> PatternSet<T> {
-    fn build(entries: impl IntoIterator<Item = (String, T, bool)>, knowledge: &Knowledge) -> Self {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut patterns = Vec::new();
-        let mut payloads: Vec<Vec<T>> = Vec::new();
-        let mut open_ended = Vec::new();
-        for (text, payload, open) in entries {
-            let folded = fold_str(text.trim(), knowledge);
-            if folded.is_empty() {
-                continue;
-            }
-            let i = *index.entry(folded.clone()).or_insert_with(|| {
-                patterns.push(folded);
-                payloads.push(Vec::new());
-                open_ended.push(open);
-                patterns.len() - 1
-            });
-            if !payloads[i].contains(&payload) {
-                payloads[i].push(payload);
-            }
-        }
-        // A DFA: the automata are built once per process and then run over every byte of every
-        // text, so search speed matters more than the few megabytes and milliseconds it costs.
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("patterns from the ontology compile");
-        PatternSet {
-            automaton,
-            payloads,
-            open_ended,
-        }
-    }
+const GROUPS: usize = 6;
 
-    /// Occurrences in `text[range]`; Latin patterns must start and end on word boundaries.
-    fn find<'a>(&'a self, text: &str, range: Range<usize>) -> Vec<Hit<'a, T>> {
-        let haystack = &text[range.clone()];
-        self.automaton
-            .find_iter(haystack)
-            .filter(|m| {
-                let pattern = m.pattern().as_usize();
-                let starts_ok = !is_word_char_before(text, range.start + m.start())
-                    || !starts_with_word_char(&haystack[m.start()..]);
-                let ends_ok = self.open_ended[pattern]
-                    || !ends_with_word_char(&haystack[..m.end()])
-                    || !is_word_char_at(text, range.start + m.end());
-                starts_ok && ends_ok
-            })
-            .map(|m| Hit {
-                span: range.start + m.start()..range.start + m.end(),
-                payloads: &self.payloads[m.pattern().as_usize()],
-            })
-            .collect()
+/// Each hit's span with its first meaning (groups whose patterns mean one thing each).
+fn first_meanings(hits: Vec<Hit<'_>>) -> impl Iterator<Item = (Range<usize>, Meaning)> + '_ {
+    hits.into_iter().map(|h| (h.span, h.meanings[0]))
+}
+
+impl Meaning {
+    fn group(self) -> Group {
+        match self {
+            Meaning::Region(_) | Meaning::NotAPlace => Group::Regions,
+            Meaning::PairName(..) => Group::PairNames,
+            Meaning::PairingCue(_) => Group::PairingCues,
+            Meaning::AdjustmentCue => Group::AdjustmentCues,
+            Meaning::Concept(_) => Group::Concepts,
+            Meaning::Period(..) => Group::Periods,
+        }
     }
+}
+
+/// A pattern's meanings in one group.
+#[derive(Debug, Default, Clone)]
+struct Senses {
+    meanings: Vec<Meaning>,
+    /// May end inside a word (a lexicon entry ending in `*`).
+    open_ended: bool,
+}
+
+/// One occurrence of a pattern in the view, with its meanings in one group.
+struct Hit<'a> {
+    span: Range<usize>,
+    meanings: &'a [Meaning],
 }
 
 /// Latin letters and digits make words; Han and kana do not (they are matched anywhere).
@@ -95,12 +87,6 @@ fn is_word_char_before(text: &str, at: usize) -> bool {
 }
 fn is_word_char_at(text: &str, at: usize) -> bool {
     text[at..].chars().next().is_some_and(is_word_char)
-}
-fn starts_with_word_char(s: &str) -> bool {
-    s.chars().next().is_some_and(is_word_char)
-}
-fn ends_with_word_char(s: &str) -> bool {
-    s.chars().next_back().is_some_and(is_word_char)
 }
 
 /// A place named in the text.
@@ -121,15 +107,25 @@ pub struct CueHit {
     pub kind: CueKind,
 }
 
-/// The compiled automata. Built once per process from the embedded knowledge.
+/// Everything the knowledge names in a view, each list in text order without overlaps.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub mentions: Vec<Mention>,
+    pub pairing_cues: Vec<CueHit>,
+    /// Cues saying that a pairing was adjusted (调整, réajusté…).
+    pub adjustment_cues: Vec<Range<usize>>,
+    /// Concepts (indices into `Knowledge::concepts`) cued, with where.
+    pub concepts: Vec<(Range<usize>, usize)>,
+    /// Five-year plans (十三五) with their first and last years.
+    pub periods: Vec<(Range<usize>, (i32, i32))>,
+}
+
+/// The compiled automaton. Built once per process from the embedded knowledge.
 pub struct Matcher {
-    /// Region names, and everyday words that contain one (`None`: not a place).
-    regions: PatternSet<Option<RegionId>>,
-    pair_names: PatternSet<(RegionId, RegionId)>,
+    automaton: AhoCorasick,
+    /// By pattern, by group.
+    senses: Vec<[Senses; GROUPS]>,
     pair_name_suffixes: Vec<String>,
-    pairing_cues: PatternSet<CueKind>,
-    adjusted_cues: PatternSet<CueKind>,
-    concepts: PatternSet<usize>,
 }
 
 impl Matcher {
@@ -139,19 +135,24 @@ impl Matcher {
     }
 
     pub fn new(k: &Knowledge) -> Matcher {
-        let not_places = k
-            .cues
-            .iter()
-            .filter(|c| c.kind == CueKind::NotAPlace)
-            .map(|c| (c.text.clone(), None, false));
-        let regions = PatternSet::build(
-            k.regions
-                .iter()
-                .enumerate()
-                .flat_map(|(id, r)| r.names.iter().map(move |n| (n.clone(), Some(id), false)))
-                .chain(not_places),
-            k,
-        );
+        // (text as written, meaning, open-ended)
+        let mut entries: Vec<(String, Meaning, bool)> = Vec::new();
+        for (id, region) in k.regions.iter().enumerate() {
+            for name in &region.names {
+                entries.push((name.clone(), Meaning::Region(id), false));
+            }
+        }
+        for cue in &k.cues {
+            let meaning = match cue.kind {
+                CueKind::NotAPlace => Meaning::NotAPlace,
+                CueKind::Pairing | CueKind::PairingPassive | CueKind::PairingSymmetric => {
+                    Meaning::PairingCue(cue.kind)
+                }
+                CueKind::Adjusted => Meaning::AdjustmentCue,
+                _ => continue,
+            };
+            entries.push((cue.text.clone(), meaning, cue.prefix));
+        }
         // Pair names: an eastern abbreviation followed by a western one (闽宁, 粤桂, 京蒙, 甬黔).
         let abbreviations = |side: Side| -> Vec<(String, RegionId)> {
             k.regions
@@ -162,59 +163,141 @@ impl Matcher {
                 .collect()
         };
         let (east, west) = (abbreviations(Side::East), abbreviations(Side::West));
-        let pair_names = PatternSet::build(
-            east.iter().flat_map(|(e, eid)| {
-                west.iter()
-                    .map(move |(w, wid)| (format!("{e}{w}"), (*eid, *wid), false))
-            }),
-            k,
-        );
-        let cues_of = |kinds: &[CueKind]| {
-            PatternSet::build(
-                k.cues
-                    .iter()
-                    .filter(|c| kinds.contains(&c.kind))
-                    .map(|c| (c.text.clone(), c.kind, c.prefix)),
-                k,
-            )
-        };
-        let pairing_cues = cues_of(&[
-            CueKind::Pairing,
-            CueKind::PairingPassive,
-            CueKind::PairingSymmetric,
-        ]);
-        let adjusted_cues = cues_of(&[CueKind::Adjusted]);
+        for (e, eid) in &east {
+            for (w, wid) in &west {
+                entries.push((format!("{e}{w}"), Meaning::PairName(*eid, *wid), false));
+            }
+        }
+        // Units are read right after numbers (see `numbers`), not anywhere in a sentence.
+        let unit_property = format!("{XZ}unit");
+        for (id, concept) in k.concepts.iter().enumerate() {
+            if *concept.link_property != *unit_property {
+                for cue in &concept.cues {
+                    entries.push((cue.clone(), Meaning::Concept(id), false));
+                }
+            }
+        }
+        for (text, first, last) in &k.numbers.periods {
+            entries.push((text.clone(), Meaning::Period(*first, *last), false));
+        }
+
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut senses: Vec<[Senses; GROUPS]> = Vec::new();
+        for (text, meaning, open_ended) in entries {
+            let folded = fold_str(text.trim(), k);
+            if folded.is_empty() {
+                continue;
+            }
+            let i = *index.entry(folded.clone()).or_insert_with(|| {
+                patterns.push(folded);
+                senses.push(Default::default());
+                patterns.len() - 1
+            });
+            let group = &mut senses[i][meaning.group() as usize];
+            if group.meanings.is_empty() {
+                group.open_ended = open_ended;
+            }
+            if !group.meanings.contains(&meaning) {
+                group.meanings.push(meaning);
+            }
+        }
+        // A DFA: built once per process and then run over every byte of every text, so search
+        // speed matters more than the megabytes and milliseconds it costs. Standard semantics,
+        // because only they report every occurrence (leftmost-longest is applied per group).
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .expect("patterns from the ontology compile");
         let pair_name_suffixes = k
             .cues
             .iter()
             .filter(|c| c.kind == CueKind::CompoundSuffix)
             .map(|c| fold_str(&c.text, k))
             .collect();
-        // Units are read right after numbers (see `numbers`), not anywhere in a sentence.
-        let unit_property = format!("{XZ}unit");
-        let concepts = PatternSet::build(
-            k.concepts
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| *c.link_property != *unit_property)
-                .flat_map(|(id, c)| c.cues.iter().map(move |cue| (cue.clone(), id, false))),
-            k,
-        );
         Matcher {
-            regions,
-            pair_names,
+            automaton,
+            senses,
             pair_name_suffixes,
-            pairing_cues,
-            adjusted_cues,
-            concepts,
         }
     }
 
-    /// Regions named in `view[range]`, in text order. A pair name (闽宁 followed by 协作 or
-    /// another suffix from the lexicon) yields its two regions.
-    pub fn regions(&self, view: &str, range: Range<usize>) -> Vec<Mention> {
+    /// Everything the knowledge names in the view.
+    pub fn scan(&self, view: &str) -> Found {
+        let [regions, pair_names, pairing_cues, adjustment_cues, concepts, periods] =
+            self.hits(view);
+        Found {
+            mentions: self.mentions(view, regions, pair_names),
+            pairing_cues: first_meanings(pairing_cues)
+                .filter_map(|(span, meaning)| match meaning {
+                    Meaning::PairingCue(kind) => Some(CueHit { span, kind }),
+                    _ => None,
+                })
+                .collect(),
+            adjustment_cues: adjustment_cues.into_iter().map(|h| h.span).collect(),
+            concepts: concepts
+                .into_iter()
+                .flat_map(|h| {
+                    h.meanings.iter().filter_map(move |m| match m {
+                        Meaning::Concept(c) => Some((h.span.clone(), *c)),
+                        _ => None,
+                    })
+                })
+                .collect(),
+            periods: first_meanings(periods)
+                .filter_map(|(span, meaning)| match meaning {
+                    Meaning::Period(first, last) => Some((span, (first, last))),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Per group, the leftmost-longest occurrences in the view, keeping Latin patterns only
+    /// where they start and end on word boundaries.
+    fn hits(&self, view: &str) -> [Vec<Hit<'_>>; GROUPS] {
+        let mut occurrences: [Vec<(usize, usize, usize)>; GROUPS] = Default::default();
+        for m in self.automaton.find_overlapping_iter(view) {
+            let pattern = m.pattern().as_usize();
+            for (group, senses) in self.senses[pattern].iter().enumerate() {
+                if !senses.meanings.is_empty() {
+                    occurrences[group].push((m.start(), m.end(), pattern));
+                }
+            }
+        }
+        let mut hits: [Vec<Hit>; GROUPS] = Default::default();
+        for (group, mut found) in occurrences.into_iter().enumerate() {
+            // Leftmost first and, at one start, longest first: a leftmost-longest search keeps
+            // the first of these and skips what overlaps it.
+            found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            let mut free_from = 0;
+            for (start, end, pattern) in found {
+                if start < free_from {
+                    continue;
+                }
+                free_from = end;
+                let senses = &self.senses[pattern][group];
+                let starts_ok = !is_word_char_before(view, start) || !is_word_char_at(view, start);
+                let ends_ok = senses.open_ended
+                    || !is_word_char_before(view, end)
+                    || !is_word_char_at(view, end);
+                if starts_ok && ends_ok {
+                    hits[group].push(Hit {
+                        span: start..end,
+                        meanings: &senses.meanings,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Regions named in the view, in text order. A pair name (闽宁 followed by 协作 or another
+    /// suffix from the lexicon) yields its two regions; region names inside it do not count.
+    fn mentions(&self, view: &str, regions: Vec<Hit>, pair_names: Vec<Hit>) -> Vec<Mention> {
         let mut mentions: Vec<Mention> = Vec::new();
-        for hit in self.pair_names.find(view, range.clone()) {
+        for hit in pair_names {
             let after = &view[hit.span.end..];
             if !self
                 .pair_name_suffixes
@@ -223,7 +306,17 @@ impl Matcher {
             {
                 continue;
             }
-            let (east, west) = hit.payloads[0];
+            let pairs: Vec<(RegionId, RegionId)> = hit
+                .meanings
+                .iter()
+                .filter_map(|m| match m {
+                    Meaning::PairName(east, west) => Some((*east, *west)),
+                    _ => None,
+                })
+                .collect();
+            let Some(&(east, west)) = pairs.first() else {
+                continue;
+            };
             let split = hit.span.start
                 + view[hit.span.clone()]
                     .chars()
@@ -231,8 +324,7 @@ impl Matcher {
                     .map_or(0, char::len_utf8);
             mentions.push(Mention {
                 span: hit.span.start..split,
-                candidates: hit
-                    .payloads
+                candidates: pairs
                     .iter()
                     .map(|p| p.0)
                     .collect::<Vec<_>>()
@@ -241,8 +333,7 @@ impl Matcher {
             });
             mentions.push(Mention {
                 span: split..hit.span.end,
-                candidates: hit
-                    .payloads
+                candidates: pairs
                     .iter()
                     .map(|p| p.1)
                     .collect::<Vec<_>>()
@@ -251,15 +342,25 @@ impl Matcher {
             });
         }
         let pair_spans: Vec<Range<usize>> = mentions.iter().map(|m| m.span.clone()).collect();
-        for hit in self.regions.find(view, range) {
+        for hit in regions {
             if pair_spans
                 .iter()
                 .any(|s| s.start < hit.span.end && hit.span.start < s.end)
             {
                 continue;
             }
-            let candidates: Vec<RegionId> = hit.payloads.iter().flatten().copied().collect();
-            if candidates.is_empty() || hit.payloads.contains(&None) {
+            if hit.meanings.contains(&Meaning::NotAPlace) {
+                continue;
+            }
+            let candidates: Vec<RegionId> = hit
+                .meanings
+                .iter()
+                .filter_map(|m| match m {
+                    Meaning::Region(id) => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            if candidates.is_empty() {
                 continue;
             }
             mentions.push(Mention {
@@ -270,36 +371,6 @@ impl Matcher {
         }
         mentions.sort_by_key(|m| m.span.start);
         mentions
-    }
-
-    /// Pairing cues (and whether a pair name stands as one) in `view[range]`.
-    pub fn pairing_cues(&self, view: &str, range: Range<usize>) -> Vec<CueHit> {
-        self.pairing_cues
-            .find(view, range)
-            .into_iter()
-            .map(|h| CueHit {
-                span: h.span,
-                kind: h.payloads[0],
-            })
-            .collect()
-    }
-
-    /// Cues saying that a pairing was adjusted (调整, réajusté…) in `view[range]`.
-    pub fn adjustment_cues(&self, view: &str, range: Range<usize>) -> Vec<Range<usize>> {
-        self.adjusted_cues
-            .find(view, range)
-            .into_iter()
-            .map(|h| h.span)
-            .collect()
-    }
-
-    /// Concepts (indices into `Knowledge::concepts`) cued in `view[range]`, with where.
-    pub fn concepts(&self, view: &str, range: Range<usize>) -> Vec<(Range<usize>, usize)> {
-        self.concepts
-            .find(view, range)
-            .into_iter()
-            .flat_map(|h| h.payloads.iter().map(move |&c| (h.span.clone(), c)))
-            .collect()
     }
 }
 
@@ -326,7 +397,8 @@ mod tests {
         let k = Knowledge::embedded();
         let view = View::new(text, k);
         Matcher::embedded()
-            .regions(&view.text, 0..view.text.len())
+            .scan(&view.text)
+            .mentions
             .iter()
             .map(|m| k.regions[m.candidates[0]].code.clone())
             .collect()

@@ -44,17 +44,14 @@ pub struct Quantity {
 /// Folded number vocabulary, compiled once.
 pub struct QuantityReader {
     multipliers: Prefixes<f64>,
-    words: Vec<(String, f64)>,
-    /// First characters of the number words, sorted: most positions start none.
-    word_starts: Vec<char>,
+    words: Prefixes<f64>,
+    /// Digits and the first characters of the number words: most positions start no number.
+    number_starts: CharSet,
     /// Qualifiers written before the number ("more than", 近) and after it (多, 左右).
     qualifiers_before: Vec<(String, Qualifier)>,
     qualifiers_after: Prefixes<Qualifier>,
     /// Unit cues with their concept index, longest first.
     units: Prefixes<usize>,
-    /// Five-year plans (十三五, 13th five-year plan) and their (first, last) years.
-    periods: aho_corasick::AhoCorasick,
-    period_years: Vec<(i32, i32)>,
 }
 
 /// Words that may start exactly at a position (multipliers, units…): an anchored automaton, so
@@ -83,6 +80,37 @@ impl<T: Copy> Prefixes<T> {
         let m = self.automaton.find(input)?;
         starts_with_word(text, &text[..m.end()])
             .then(|| (m.end(), self.values[m.pattern().as_usize()]))
+    }
+}
+
+/// A set of characters, asked once per character of every text: a bit per code point of the
+/// Basic Multilingual Plane, a sorted list for the rest.
+struct CharSet {
+    bmp: Vec<u64>,
+    supplementary: Vec<char>,
+}
+
+impl CharSet {
+    fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut set = CharSet {
+            bmp: vec![0; 0x10000 / 64],
+            supplementary: Vec::new(),
+        };
+        for c in chars {
+            match set.bmp.get_mut(c as usize / 64) {
+                Some(word) => *word |= 1 << (c as usize % 64),
+                None => set.supplementary.push(c),
+            }
+        }
+        set.supplementary.sort_unstable();
+        set
+    }
+
+    fn contains(&self, c: char) -> bool {
+        match self.bmp.get(c as usize / 64) {
+            Some(word) => word & (1 << (c as usize % 64)) != 0,
+            None => self.supplementary.binary_search(&c).is_ok(),
+        }
     }
 }
 
@@ -152,26 +180,18 @@ impl QuantityReader {
                     .map(|(t, v)| (fold(t), *v))
                     .collect(),
             ),
-            words: longest_first(k.numbers.words.iter().map(|(t, v)| (fold(t), *v)).collect()),
-            word_starts: {
-                let mut starts: Vec<char> = k
-                    .numbers
-                    .words
-                    .iter()
-                    .filter_map(|(t, _)| fold(t).chars().next())
-                    .collect();
-                starts.sort_unstable();
-                starts.dedup();
-                starts
-            },
+            words: Prefixes::new(k.numbers.words.iter().map(|(t, v)| (fold(t), *v)).collect()),
+            number_starts: CharSet::new(
+                ('0'..='9').chain(
+                    k.numbers
+                        .words
+                        .iter()
+                        .filter_map(|(t, _)| fold(t).chars().next()),
+                ),
+            ),
             qualifiers_before: qualifiers(false),
             qualifiers_after: Prefixes::new(qualifiers(true)),
             units: Prefixes::new(units),
-            periods: aho_corasick::AhoCorasick::new(
-                k.numbers.periods.iter().map(|(t, _, _)| fold(t)),
-            )
-            .expect("period names compile"),
-            period_years: k.numbers.periods.iter().map(|&(_, a, b)| (a, b)).collect(),
         }
     }
 
@@ -180,44 +200,26 @@ impl QuantityReader {
         READER.get_or_init(|| QuantityReader::new(Knowledge::embedded()))
     }
 
-    /// Five-year plans named in `view[range]` (十三五), each with its first and last year, in text
-    /// order.
-    pub fn periods(&self, view: &str, range: Range<usize>) -> Vec<(Range<usize>, (i32, i32))> {
-        self.periods
-            .find_iter(&view[range.clone()])
-            .map(|m| {
-                (
-                    range.start + m.start()..range.start + m.end(),
-                    self.period_years[m.pattern().as_usize()],
-                )
-            })
-            .collect()
-    }
-
     /// Every quantity in `view[range]`, in text order.
     pub fn find(&self, view: &str, range: Range<usize>, language: Language) -> Vec<Quantity> {
         let text = &view[range.clone()];
         let comma_decimal = matches!(language, Language::Fr | Language::Vi);
         let mut found = Vec::new();
         let mut i = 0;
+        // A number does not start inside a Latin word ("covid19", "sixty").
+        let mut after_word_char = false;
         while i < text.len() {
             let rest = &text[i..];
             let c = rest.chars().next().unwrap_or(' ');
-            let after_word_char = text[..i]
-                .chars()
-                .next_back()
-                .is_some_and(is_latin_word_char);
-            let number = if c.is_ascii_digit() && !after_word_char {
-                digits(rest, comma_decimal)
-            } else if !after_word_char && self.word_starts.binary_search(&c).is_ok() {
-                self.words
-                    .iter()
-                    .find(|(w, _)| starts_with_word(rest, w))
-                    .map(|(w, v)| (w.len(), *v))
-            } else {
+            let number = if after_word_char || !self.number_starts.contains(c) {
                 None
+            } else if c.is_ascii_digit() {
+                digits(rest, comma_decimal)
+            } else {
+                self.words.at(rest)
             };
             let Some((len, value)) = number else {
+                after_word_char = is_latin_word_char(c);
                 i += c.len_utf8();
                 continue;
             };
@@ -234,6 +236,10 @@ impl QuantityReader {
                 }
                 None => i += len,
             }
+            after_word_char = text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(is_latin_word_char);
         }
         found
     }

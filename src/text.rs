@@ -137,53 +137,93 @@ pub struct View {
 
 impl View {
     pub fn new(original: &str, knowledge: &Knowledge) -> View {
-        let chars: Vec<char> = original.chars().collect();
-        let boilerplate = boilerplate_mask(&chars, knowledge);
+        let headings = BoilerplateHeadings::new(knowledge);
         let mut view = View {
             text: String::with_capacity(original.len()),
             origin: Vec::with_capacity(original.len()),
-            original_len: chars.len(),
+            original_len: 0,
             repairs: Repairs::default(),
         };
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if boilerplate[i] {
+        // Characters of the original before the current one.
+        let mut index = 0;
+        let mut rest_is_boilerplate = false;
+        for line in original.split_inclusive('\n') {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let kind = headings.classify(body, rest_is_boilerplate, knowledge);
+            rest_is_boilerplate |= kind == LineKind::RelatedHeading;
+            if kind != LineKind::Text {
+                let characters = body.chars().count();
+                view.repairs.boilerplate_characters += characters;
+                index += characters;
                 // Keep line breaks so that sentences never join across the removed lines.
-                if c == '\n' {
-                    view.push('\n', i);
-                } else {
-                    view.repairs.boilerplate_characters += 1;
+                if body.len() < line.len() {
+                    view.push('\n', index);
+                    index += 1;
                 }
-                i += 1;
                 continue;
             }
-            if let Some(len) = pinyin_annotation(&chars, i) {
-                view.repairs.pinyin_removed += 1;
-                i += len;
-                continue;
-            }
-            if c == '?' || c == '？' {
-                if let Some(len) = lost_character(&chars, i) {
-                    view.repairs.lost_characters += 1;
-                    view.push(LOST, i);
-                    i += len;
-                    continue;
-                }
-            }
-            if c == LOST {
-                view.repairs.lost_characters += 1;
-            }
-            fold_char(c, knowledge, |folded| view.push(folded, i));
-            i += 1;
+            view.repair_and_fold(line, &mut index, knowledge);
         }
+        view.original_len = index;
         view
     }
 
+    /// Adds a line of text to the view: pinyin annotations out, lost characters marked, the rest
+    /// folded.
+    fn repair_and_fold(&mut self, line: &str, index: &mut usize, knowledge: &Knowledge) {
+        let mut before = None;
+        // End of a stretch that a repair took out.
+        let mut repaired_to = 0;
+        for (at, c) in line.char_indices() {
+            let i = *index;
+            *index += 1;
+            if at < repaired_to {
+                before = Some(c);
+                continue;
+            }
+            // Repairs start only at parentheses and question marks.
+            match c {
+                '(' | '（' => {
+                    if let Some(len) = pinyin_annotation(before, &line[at..]) {
+                        self.repairs.pinyin_removed += 1;
+                        repaired_to = at + len;
+                        before = Some(c);
+                        continue;
+                    }
+                }
+                '?' | '？' => {
+                    if let Some(len) = lost_character(before, &line[at..]) {
+                        self.repairs.lost_characters += 1;
+                        self.push(LOST, i);
+                        repaired_to = at + len;
+                        before = Some(c);
+                        continue;
+                    }
+                }
+                LOST => self.repairs.lost_characters += 1,
+                _ => {}
+            }
+            self.push_folded(c, i, knowledge);
+            before = Some(c);
+        }
+    }
+
+    fn push_folded(&mut self, c: char, original_index: usize, knowledge: &Knowledge) {
+        // The common cases first: what `fold_char` does to ASCII and to CJK ideographs, without
+        // its other tests.
+        if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            let folded = knowledge.fold.get(c).unwrap_or(c.to_ascii_lowercase());
+            return self.push(folded, original_index);
+        }
+        fold_char(c, knowledge, |folded| self.push(folded, original_index));
+    }
+
     fn push(&mut self, c: char, original_index: usize) {
-        self.text.push(c);
+        let mut buffer = [0; 4];
+        let encoded = c.encode_utf8(&mut buffer);
+        self.text.push_str(encoded);
         let index = original_index as u32;
-        self.origin.resize(self.text.len(), index);
+        self.origin.extend_from_slice(&[index; 4][..encoded.len()]);
     }
 
     /// The original character span that a byte range of the view came from.
@@ -225,36 +265,42 @@ fn has_vowel(letters: &[char]) -> bool {
     })
 }
 
-/// Length of a pinyin annotation such as `(xié)` starting at `i` right after a Han character.
-fn pinyin_annotation(chars: &[char], i: usize) -> Option<usize> {
-    if !matches!(chars[i], '(' | '（') || i == 0 || !is_han(chars[i - 1]) {
+/// Bytes of a pinyin annotation such as `(xié)` at the start of `rest`, right after a Han
+/// character.
+fn pinyin_annotation(before: Option<char>, rest: &str) -> Option<usize> {
+    if !before.is_some_and(is_han) {
         return None;
     }
-    pinyin_then_close(chars, i + 1).map(|len| len + 1)
+    let open = rest.chars().next().filter(|c| matches!(c, '(' | '（'))?;
+    pinyin_then_close(&rest[open.len_utf8()..]).map(|len| open.len_utf8() + len)
 }
 
-/// Length of 1–6 pinyin letters followed by a closing parenthesis, starting at `i`.
-fn pinyin_then_close(chars: &[char], i: usize) -> Option<usize> {
-    let letters: Vec<char> = chars[i..]
-        .iter()
-        .take(7)
-        .take_while(|&&c| is_pinyin_letter(c))
-        .copied()
-        .collect();
-    let close = chars.get(i + letters.len())?;
-    (matches!(close, ')' | '）') && (1..=6).contains(&letters.len()) && has_vowel(&letters))
-        .then_some(letters.len() + 1)
-}
-
-/// Length of a lost-character placeholder at `i` (a `?`): either `?` plus the remains of its
-/// pinyin annotation (`?qū)`), or a lone `?` between Han characters.
-fn lost_character(chars: &[char], i: usize) -> Option<usize> {
-    if let Some(len) = pinyin_then_close(chars, i + 1) {
-        return Some(1 + len);
+/// Bytes of 1–6 pinyin letters followed by a closing parenthesis at the start of `rest`.
+fn pinyin_then_close(rest: &str) -> Option<usize> {
+    let mut letters: Vec<char> = Vec::with_capacity(7);
+    let mut bytes = 0;
+    for c in rest.chars().take(8) {
+        if is_pinyin_letter(c) && letters.len() < 7 {
+            letters.push(c);
+            bytes += c.len_utf8();
+            continue;
+        }
+        let closed = matches!(c, ')' | '）') && (1..=6).contains(&letters.len());
+        return (closed && has_vowel(&letters)).then(|| bytes + c.len_utf8());
     }
-    let before = i.checked_sub(1).map(|j| chars[j]);
-    let after = chars.get(i + 1).copied();
-    (before.is_some_and(is_han) && after.is_some_and(is_han)).then_some(1)
+    None
+}
+
+/// Bytes of a lost-character placeholder at the start of `rest` (a `?`): either `?` plus the
+/// remains of its pinyin annotation (`?qū)`), or a lone `?` between Han characters.
+fn lost_character(before: Option<char>, rest: &str) -> Option<usize> {
+    let mark = rest.chars().next()?;
+    let after_mark = &rest[mark.len_utf8()..];
+    if let Some(len) = pinyin_then_close(after_mark) {
+        return Some(mark.len_utf8() + len);
+    }
+    let after = after_mark.chars().next();
+    (before.is_some_and(is_han) && after.is_some_and(is_han)).then_some(mark.len_utf8())
 }
 
 /// Folds one character for matching, passing zero or more characters to `out`.
@@ -317,76 +363,105 @@ pub fn fold_str(s: &str, knowledge: &Knowledge) -> String {
     folded
 }
 
-/// Marks the characters of boilerplate lines: keyword spam, keyword lists, author affiliations
-/// with postcodes, and everything from a "related articles" heading on.
-fn boilerplate_mask(chars: &[char], knowledge: &Knowledge) -> Vec<bool> {
-    let heading = |kind: CueKind| -> Vec<String> {
-        knowledge
-            .cues
-            .iter()
-            .filter(|c| c.kind == kind)
-            .map(|c| fold_str(&c.text, knowledge))
-            .collect()
-    };
-    let related = heading(CueKind::RelatedHeading);
-    let keywords = heading(CueKind::KeywordsHeading);
-    let mut mask = vec![false; chars.len()];
-    let mut start = 0;
-    let mut rest_is_boilerplate = false;
-    while start < chars.len() {
-        let end = chars[start..]
-            .iter()
-            .position(|&c| c == '\n')
-            .map_or(chars.len(), |p| start + p);
-        let line = &chars[start..end];
-        // Headings are matched on the folded start of the line only; the other tests read
-        // ASCII punctuation and digits, which folding does not change.
-        let head: String = line
-            .iter()
-            .skip_while(|c| c.is_whitespace())
-            .take(41)
-            .collect();
-        let head = fold_str(&head, knowledge);
-        let short = line.iter().filter(|c| !c.is_whitespace()).count() <= 40;
-        if short && related.iter().any(|h| head.starts_with(h.as_str())) {
-            rest_is_boilerplate = true;
-        }
-        let is_boilerplate = rest_is_boilerplate
-            || keywords.iter().any(|h| head.starts_with(h.as_str()))
-            || is_keyword_spam(line)
-            || is_affiliation(line);
-        if is_boilerplate {
-            mask[start..end].iter_mut().for_each(|m| *m = true);
-        }
-        start = end + 1;
-    }
-    mask
+/// What a line of the original is, for extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Text,
+    /// Keyword spam, a keyword list, an author affiliation, or anything after a "related
+    /// articles" heading.
+    Boilerplate,
+    /// A "related articles" heading (猜你喜欢): it and everything after it is boilerplate.
+    RelatedHeading,
 }
 
-fn ends_sentences(line: &[char]) -> bool {
-    line.iter()
-        .any(|c| matches!(c, '。' | '!' | '?' | '！' | '？'))
-        || line.windows(2).any(|w| w == ['.', ' '])
-        || line.last() == Some(&'.')
+/// The folded headings that mark boilerplate, from the lexicon.
+struct BoilerplateHeadings {
+    related: Vec<String>,
+    keywords: Vec<String>,
+}
+
+impl BoilerplateHeadings {
+    fn new(knowledge: &Knowledge) -> Self {
+        let heading = |kind: CueKind| -> Vec<String> {
+            knowledge
+                .cues
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| fold_str(&c.text, knowledge))
+                .collect()
+        };
+        BoilerplateHeadings {
+            related: heading(CueKind::RelatedHeading),
+            keywords: heading(CueKind::KeywordsHeading),
+        }
+    }
+
+    fn classify(&self, line: &str, after_related_heading: bool, knowledge: &Knowledge) -> LineKind {
+        // Headings are matched on the folded start of the line only; the other tests read
+        // ASCII punctuation and digits, which folding does not change.
+        let head = line.trim_start();
+        let starts_with = |heading: &String| folded_starts_with(head, heading, knowledge);
+        if self.related.iter().any(starts_with)
+            && line.chars().filter(|c| !c.is_whitespace()).count() <= 40
+        {
+            return LineKind::RelatedHeading;
+        }
+        let boilerplate = after_related_heading
+            || self.keywords.iter().any(starts_with)
+            || is_keyword_spam(line)
+            || is_affiliation(line);
+        if boilerplate {
+            LineKind::Boilerplate
+        } else {
+            LineKind::Text
+        }
+    }
+}
+
+/// `text`, folded, starts with `prefix` (already folded). Folds only as far as it compares.
+fn folded_starts_with(text: &str, prefix: &str, knowledge: &Knowledge) -> bool {
+    let mut expected = prefix.chars();
+    let mut matches = true;
+    for c in text.chars() {
+        fold_char(c, knowledge, |folded| {
+            matches &= expected.next().is_none_or(|e| e == folded);
+        });
+        if !matches || expected.as_str().is_empty() {
+            break;
+        }
+    }
+    matches && expected.as_str().is_empty()
+}
+
+fn ends_sentences(line: &str) -> bool {
+    line.contains(['。', '!', '?', '！', '？']) || line.contains(". ") || line.ends_with('.')
 }
 
 /// A line of search keywords or place names joined by `_` or `|`, with no sentence in it.
-fn is_keyword_spam(line: &[char]) -> bool {
-    line.iter()
-        .filter(|c| matches!(c, '_' | '|' | '｜'))
-        .count()
-        >= 3
-        && !ends_sentences(line)
+fn is_keyword_spam(line: &str) -> bool {
+    let ascii = line.bytes().filter(|b| matches!(b, b'_' | b'|')).count();
+    let separators = match ascii {
+        0..3 => ascii + line.matches('｜').count(),
+        _ => ascii,
+    };
+    separators >= 3 && !ends_sentences(line)
 }
 
 /// An author-affiliation line: a short line with a six-digit postcode and no sentence end.
-fn is_affiliation(line: &[char]) -> bool {
-    if line.len() > 300 || line.contains(&'。') {
+fn is_affiliation(line: &str) -> bool {
+    // More than 1,200 bytes is more than 300 characters whatever the script.
+    if line.len() > 1200 || !has_postcode(line) {
         return false;
     }
+    line.chars().count() <= 300 && !line.contains('。')
+}
+
+/// Six digits in a row (ASCII or full-width) not followed by 年 (a year such as 200412年 is not
+/// a postcode, nor is a longer number).
+fn has_postcode(line: &str) -> bool {
     let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let mut run = 0;
-    for &c in line {
+    for c in line.chars() {
         if digit(c) {
             run += 1;
             continue;
