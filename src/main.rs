@@ -32,6 +32,7 @@ use xiezuo::store::GraphStore;
   xiezuo export -o graph.ttl              the merged graph as Turtle
   xiezuo dot -o pairings.svg --region 福建   Fujian's pairings, drawn by Graphviz
   xiezuo serve                            SPARQL endpoint and a query page at http://127.0.0.1:7878/
+  xiezuo shell --endpoint http://127.0.0.1:7878/query   the shell on any SPARQL 1.1 endpoint
   xiezuo push --graph-store http://localhost:3030/ds/data --endpoint http://localhost:3030/ds/query"
 )]
 struct Cli {

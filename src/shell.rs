@@ -2,6 +2,10 @@
 //! comments); lines starting with `.` are commands. On a terminal it is a line editor with
 //! completion, highlighting and a history file, and Ctrl-C stops a running query; with piped
 //! input it reads the same statements from standard input, so it can be scripted.
+//!
+//! It runs over a [`QuerySource`]: the local store, or any SPARQL 1.1 endpoint
+//! (`--endpoint`). Every command but `.load` is made of SPARQL queries on the source, so the two
+//! share all their code; `.load` builds into a local store and says so on an endpoint.
 
 pub mod examples;
 pub mod helper;
@@ -68,7 +72,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         ".load",
         "PATH…",
-        "extract more texts (.txt files, directories) into the store",
+        "extract more texts (.txt files, directories) into the local store",
     ),
     (
         ".export",
@@ -739,7 +743,8 @@ impl<'a> Shell<'a> {
         let mut text = String::from(
             "Type a SPARQL query or update and end it with ';' (it may span lines; Tab completes\n\
              keywords, prefixed names and regions by name: 福建, Fuj, Phúc…).\n\
-             The default graph is every document merged; GRAPH ?g { … } reaches one document.\n\
+             The default graph is every document merged (on an endpoint: the server's default\n\
+             graph); GRAPH ?g { … } reaches one document.\n\
              Example:\n  SELECT ?helper ?recipient WHERE { ?p a xz:Pairing ; xz:helper ?helper ; xz:recipient ?recipient } ;\n\nCommands:\n",
         );
         let usages: Vec<String> = COMMANDS
