@@ -705,6 +705,21 @@ mod tests {
     }
 
     #[test]
+    fn a_wait_ends_with_the_work_or_at_once_when_cancelled() {
+        let token = CancellationToken::new();
+        assert_eq!(abandonable(&token, || 7), Some(7));
+        let started = std::time::Instant::now();
+        let canceller = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            canceller.cancel();
+        });
+        let abandoned = abandonable(&token, || std::thread::sleep(Duration::from_secs(5)));
+        assert_eq!(abandoned, None);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
     fn urls_are_checked() {
         assert!(check_url("http://127.0.0.1:7878/query").is_ok());
         assert!(check_url("ftp://example.org/").is_err());
