@@ -453,9 +453,13 @@ impl<'a> Shell<'a> {
         let started = Instant::now();
         let describe = |e: &SourceError| describe_source_error_at(text, e, line);
         if !lexer::is_query(text) {
-            self.source
-                .update_cancellable(text, token)
-                .map_err(|e| describe(&e))?;
+            self.source.update_cancellable(text, token).map_err(|e| {
+                // An abandoned remote update may still be applied: names may change.
+                if matches!(e, SourceError::Abandoned) {
+                    self.vocabulary.invalidate();
+                }
+                describe(&e)
+            })?;
             drop(running);
             self.vocabulary.invalidate();
             let elapsed = started.elapsed();

@@ -218,8 +218,9 @@ fn an_unreachable_endpoint_is_one_line_and_a_failure() {
 #[test]
 fn on_a_terminal_completion_finds_regions_through_the_endpoint_and_ctrl_c_stops_waiting() {
     let env = TestEnv::with_seeds();
-    // A short server timeout: the query abandoned below does not burn a core for long.
-    let server = Served::start(&env, &["--timeout", "3"]);
+    // A server timeout short enough that the query abandoned below does not burn a core for
+    // long, long enough that Ctrl-C comes first even on a busy machine.
+    let server = Served::start(&env, &["--timeout", "5"]);
     let mut command = env.command(&["shell", "--endpoint", &server.query_url()]);
     command
         .env("TERM", "xterm-256color")
@@ -245,16 +246,12 @@ fn on_a_terminal_completion_finds_regions_through_the_endpoint_and_ctrl_c_stops_
     let before = sh.prompts();
     sh.send(pty::ENTER);
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let pressed = std::time::Instant::now();
     sh.send(pty::CTRL_C);
     sh.wait_for_prompt_after(before);
-    // Well before the server's own timeout ends the query.
-    assert!(
-        pressed.elapsed() < std::time::Duration::from_millis(1500),
-        "{:?}",
-        pressed.elapsed()
-    );
-    sh.expect("stopped waiting");
+    // The shell stopped waiting; the server's own timeout (503) did not end the wait. (No
+    // clock is read: the machine running the tests may be busy.)
+    let said = sh.expect("stopped waiting");
+    assert!(!said.contains("503"), "{said}");
     sh.type_slowly("ASK { ?p a xz:Pairing } ;");
     sh.send(pty::ENTER);
     sh.expect("true");
