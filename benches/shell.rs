@@ -79,7 +79,7 @@ fn run_example(store: &GraphStore, query: &str, lang: Option<&str>) -> usize {
                     _ => None,
                 })
                 .collect();
-            xiezuo::labels::labels(store, &iris, tag).expect("labels")
+            xiezuo::labels::labels(&store.into(), &iris, tag).expect("labels")
         }
         None => Default::default(),
     };

@@ -5,9 +5,9 @@
 //! [`render`] runs Graphviz for SVG or PNG.
 
 use crate::knowledge::{Knowledge, Level, RegionId, Side, ID, XZ};
+use crate::remote::{QuerySource, SourceError};
 use crate::results::{compact_iri, expand_iri};
 use crate::shell::vocab::fold;
-use crate::store::{GraphStore, QueryError};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -85,7 +85,7 @@ pub const INSTALL_GRAPHVIZ: &str = "Graphviz is not installed, so the picture ca
 #[derive(Debug, thiserror::Error)]
 pub enum DotError {
     #[error(transparent)]
-    Query(#[from] QueryError),
+    Query(#[from] SourceError),
     #[error("reading pairings: {0}")]
     Evaluation(#[from] oxigraph::sparql::QueryEvaluationError),
     #[error("--region {0:?}: no region has that code or name")]
@@ -109,13 +109,15 @@ pub enum DotError {
 }
 
 /// The whole pairing graph of the store.
-pub fn pairing_graph(store: &GraphStore) -> Result<DiGraph<RegionNode, PairingEdge>, DotError> {
-    pairing_graph_filtered(store, &DotFilter::default())
+pub fn pairing_graph(
+    source: &QuerySource<'_>,
+) -> Result<DiGraph<RegionNode, PairingEdge>, DotError> {
+    pairing_graph_filtered(source, &DotFilter::default())
 }
 
 /// The pairing graph, keeping only what the filter asks for.
 pub fn pairing_graph_filtered(
-    store: &GraphStore,
+    source: &QuerySource<'_>,
     filter: &DotFilter,
 ) -> Result<DiGraph<RegionNode, PairingEdge>, DotError> {
     let k = Knowledge::embedded();
@@ -128,7 +130,7 @@ pub fn pairing_graph_filtered(
     let model = filter
         .model
         .as_deref()
-        .map(|m| resolve_model(store, m))
+        .map(|m| resolve_model(source, m))
         .transpose()?;
     let query = format!(
         "SELECT ?p ?h ?r (MIN(STR(?y)) AS ?since)
@@ -149,7 +151,7 @@ pub fn pairing_graph_filtered(
             .entry(iri.to_owned())
             .or_insert_with(|| graph.add_node(region_node(k, iri)))
     };
-    if let QueryResults::Solutions(solutions) = store.query(&query)? {
+    if let QueryResults::Solutions(solutions) = source.query(&query)? {
         for solution in solutions {
             let solution = solution?;
             let text = |v: &str| match solution.get(v) {
@@ -301,10 +303,10 @@ fn parse_years(written: &str) -> Result<(i32, i32), DotError> {
 }
 
 /// A cooperation model (its IRI) from an IRI, prefixed name, local name or label fragment.
-fn resolve_model(store: &GraphStore, written: &str) -> Result<String, DotError> {
+fn resolve_model(source: &QuerySource<'_>, written: &str) -> Result<String, DotError> {
     let query = "SELECT ?m ?l WHERE { ?m skos:inScheme xz:CooperationModels . OPTIONAL { ?m skos:prefLabel ?l } } ORDER BY ?m";
     let mut models: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if let QueryResults::Solutions(solutions) = store.query(query)? {
+    if let QueryResults::Solutions(solutions) = source.query(query)? {
         for solution in solutions {
             let solution = solution?;
             if let Some(Term::NamedNode(m)) = solution.get("m") {

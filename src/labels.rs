@@ -1,6 +1,6 @@
 //! Labels of nodes in one language, for showing beside IRIs (`.lang` in the shell).
 
-use crate::store::{GraphStore, QueryError};
+use crate::remote::{QuerySource, SourceError};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
 use std::collections::HashMap;
@@ -30,10 +30,10 @@ const MAX_LOOKUP: usize = 5000;
 /// Labels in `tag` for the given IRIs: `rdfs:label`, else `skos:prefLabel`, else (for a pairing)
 /// "helper → recipient" made of the regions' labels. IRIs without one are left out.
 pub fn labels(
-    store: &GraphStore,
+    source: &QuerySource<'_>,
     iris: &[&str],
     tag: &str,
-) -> Result<HashMap<String, String>, QueryError> {
+) -> Result<HashMap<String, String>, SourceError> {
     let mut found = HashMap::new();
     if iris.is_empty() {
         return Ok(found);
@@ -58,7 +58,7 @@ pub fn labels(
         values = values.join(" ")
     );
     let mut best: HashMap<String, (i64, String)> = HashMap::new();
-    if let QueryResults::Solutions(solutions) = store.query(&query)? {
+    if let QueryResults::Solutions(solutions) = source.query(&query)? {
         for solution in solutions {
             let solution = solution?;
             let (Some(Term::NamedNode(s)), Some(Term::Literal(l)), Some(Term::Literal(rank))) =

@@ -32,6 +32,7 @@ use xiezuo::store::GraphStore;
   xiezuo export -o graph.ttl              the merged graph as Turtle
   xiezuo dot -o pairings.svg --region 福建   Fujian's pairings, drawn by Graphviz
   xiezuo serve                            SPARQL endpoint and a query page at http://127.0.0.1:7878/
+  xiezuo shell --endpoint http://127.0.0.1:7878/query   the shell on any SPARQL 1.1 endpoint
   xiezuo push --graph-store http://localhost:3030/ds/data --endpoint http://localhost:3030/ds/query"
 )]
 struct Cli {
@@ -173,7 +174,30 @@ enum Command {
         endpoint_timeout: f64,
     },
     /// Open the SPARQL shell (queries end with ';'; .help lists commands).
-    Shell,
+    ///
+    /// With --endpoint the shell runs on any SPARQL 1.1 endpoint instead of the local store: the
+    /// same output formats and commands (completion, .schema, .stats, .why, .dot, .export…), all
+    /// made of SPARQL queries; updates go to the endpoint's update URL; only .load, which builds
+    /// into a local store, is not offered. The endpoint is asked `ASK {}` first, so a wrong or
+    /// unreachable URL is reported at once.
+    #[command(after_help = "Examples:
+  xiezuo shell                                         on ./xiezuo-store
+  echo 'ASK { ?p a xz:Pairing } ;' | xiezuo shell      as a script
+  xiezuo shell --endpoint http://127.0.0.1:7878/query  on a `xiezuo serve` (updates to /update)
+  xiezuo shell --endpoint http://localhost:3030/ds/query   on Apache Jena Fuseki")]
+    Shell {
+        /// Run on this SPARQL 1.1 endpoint (another `xiezuo serve`, Fuseki, GraphDB, Virtuoso,
+        /// QLever, Oxigraph…) instead of the local store. xiezuo's prefixes are declared for it.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// Where updates go, if not where --endpoint implies (a URL ending in /query sends them
+        /// to .../update; any other URL takes them itself).
+        #[arg(long, value_name = "URL", requires = "endpoint")]
+        update_endpoint: Option<String>,
+        /// Seconds to wait for the endpoint's network answers.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        endpoint_timeout: f64,
+    },
     /// Write the graph for other RDF tools.
     Export {
         #[arg(long, value_enum, default_value = "turtle")]
@@ -422,9 +446,24 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Shell) => {
+        Some(Command::Shell {
+            endpoint: Some(url),
+            update_endpoint,
+            endpoint_timeout,
+        }) => {
+            let endpoint = Endpoint::new(
+                &url,
+                update_endpoint.as_deref(),
+                seconds(endpoint_timeout, "--endpoint-timeout")?,
+            )?;
+            // One cheap round trip now rather than a confusing first query later: a wrong URL,
+            // a server that is down or a web page that is no SPARQL endpoint is named at once.
+            endpoint.check()?;
+            shell(&QuerySource::Remote(endpoint))
+        }
+        Some(Command::Shell { endpoint: None, .. }) => {
             let store = GraphStore::open_existing(&cli.store)?;
-            shell(&store)
+            shell(&QuerySource::Local(&store))
         }
         None => {
             let store = GraphStore::open_or_create(&cli.store)?;
@@ -442,7 +481,7 @@ fn run(cli: Cli) -> Result<i32> {
             } else if store.document_graphs()?.is_empty() {
                 bail!("the store {} is empty and there is no seeds/ directory here to build it from: run `xiezuo build PATH`", cli.store.display());
             }
-            shell(&store)
+            shell(&QuerySource::Local(&store))
         }
         Some(Command::Export { format, output }) => {
             let store = GraphStore::open_existing(&cli.store)?;
@@ -464,11 +503,12 @@ fn run(cli: Cli) -> Result<i32> {
                 bail!("{written:?} is not an IRI or a prefixed name (try pairing:350000-640000 or <https://…>)");
             };
             let store = GraphStore::open_existing(&cli.store)?;
-            let rows = xiezuo::why::evidence(&store, &iri).map_err(|e| anyhow::anyhow!(e))?;
+            let source = QuerySource::Local(&store);
+            let rows = xiezuo::why::evidence(&source, &iri)?;
             if rows.is_empty() {
                 bail!("no sentence states {written}: it is not in the store, or it comes from the ontology (try a pairing or outcome IRI)");
             }
-            let label = xiezuo::labels::labels(&store, &[iri.as_str()], "en")
+            let label = xiezuo::labels::labels(&source, &[iri.as_str()], "en")
                 .ok()
                 .and_then(|mut l| l.remove(&iri));
             print!(
@@ -516,7 +556,10 @@ fn run(cli: Cli) -> Result<i32> {
             {
                 bail!("a PNG picture is not for the terminal: give -o FILE.png, or pipe it");
             }
-            let dot = to_dot(&pairing_graph_filtered(&store, &filter)?);
+            let dot = to_dot(&pairing_graph_filtered(
+                &QuerySource::Local(&store),
+                &filter,
+            )?);
             let bytes = match render_format {
                 Some(format) => render(&dot, format)?,
                 None => dot.into_bytes(),
@@ -540,8 +583,8 @@ fn seconds(value: f64, option: &str) -> Result<Duration> {
     }
 }
 
-fn shell(store: &GraphStore) -> Result<i32> {
-    let failures = Shell::new(store).run().context("the shell stopped")?;
+fn shell(source: &QuerySource<'_>) -> Result<i32> {
+    let failures = Shell::new(source).run().context("the shell stopped")?;
     Ok(if failures > 0 { 1 } else { 0 })
 }
 

@@ -2,6 +2,10 @@
 //! comments); lines starting with `.` are commands. On a terminal it is a line editor with
 //! completion, highlighting and a history file, and Ctrl-C stops a running query; with piped
 //! input it reads the same statements from standard input, so it can be scripted.
+//!
+//! It runs over a [`QuerySource`]: the local store, or any SPARQL 1.1 endpoint
+//! (`--endpoint`). Every command but `.load` is made of SPARQL queries on the source, so the two
+//! share all their code; `.load` builds into a local store and says so on an endpoint.
 
 pub mod examples;
 pub mod helper;
@@ -12,11 +16,12 @@ pub use examples::{Example, EXAMPLES};
 
 use crate::build::build;
 use crate::dot::{pairing_graph_filtered, render, to_dot, DotFilter, RenderFormat};
-use crate::export::{export, ExportFormat};
+use crate::export::ExportFormat;
 use crate::knowledge::PREFIXES;
 use crate::labels::{self, language_tag};
+use crate::remote::{QuerySource, RemoteError, SourceError};
 use crate::results::{self, display_term, expand_iri, render_table_fitted, Format, Written};
-use crate::store::{GraphStore, QueryError};
+use crate::store::QueryError;
 use crate::why;
 use oxigraph::model::Term;
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
@@ -67,7 +72,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         ".load",
         "PATH…",
-        "extract more texts (.txt files, directories) into the store",
+        "extract more texts (.txt files, directories) into the local store",
     ),
     (
         ".export",
@@ -158,7 +163,9 @@ struct OutputFile {
 }
 
 pub struct Shell<'a> {
-    store: &'a GraphStore,
+    /// Where statements run: the local store or a SPARQL endpoint. Everything the shell shows
+    /// comes from SPARQL queries on it, so both offer the same commands (but `.load`).
+    source: &'a QuerySource<'a>,
     format: Format,
     /// Language tag of labels shown beside IRIs in tables.
     lang: Option<&'static str>,
@@ -197,11 +204,11 @@ fn locale_language() -> &'static str {
 }
 
 impl<'a> Shell<'a> {
-    pub fn new(store: &'a GraphStore) -> Self {
+    pub fn new(source: &'a QuerySource<'a>) -> Self {
         let interactive = std::io::stdin().is_terminal();
         let screen = std::io::stdout().is_terminal();
         Shell {
-            store,
+            source,
             format: Format::Table,
             lang: interactive.then(locale_language),
             timing: true,
@@ -236,11 +243,11 @@ impl<'a> Shell<'a> {
             .max_history_size(10_000)?
             .auto_add_history(false)
             .build();
-        let store = self.store;
+        let source = self.source;
         let vocabulary = self.vocabulary.clone();
         let mut editor: Editor<helper::ShellHelper<'_>, FileHistory> = Editor::with_config(config)?;
         editor.set_helper(Some(helper::ShellHelper::new(
-            store,
+            source,
             vocabulary.clone(),
             self.colors,
         )));
@@ -259,7 +266,17 @@ impl<'a> Shell<'a> {
         println!("{}", self.banner());
         std::thread::scope(|scope| {
             // Completion reads the store's names in the background; the prompt does not wait.
-            scope.spawn(|| vocabulary.load(store));
+            // A slow endpoint must not hold up leaving the shell either, so a remote load runs
+            // on a thread of its own that the scope does not wait for.
+            match source.endpoint() {
+                Some(endpoint) => {
+                    let (endpoint, vocabulary) = (endpoint.clone(), vocabulary.clone());
+                    std::thread::spawn(move || vocabulary.load(&QuerySource::Remote(endpoint)));
+                }
+                None => {
+                    scope.spawn(|| vocabulary.load(source));
+                }
+            }
             let mut history_warned = false;
             loop {
                 match editor.readline("xiezuo> ") {
@@ -299,7 +316,7 @@ impl<'a> Shell<'a> {
 
     fn banner(&self) -> String {
         let counts = self
-            .store
+            .source
             .query("SELECT (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?p) AS ?pairings) WHERE { { ?d a xz:Document } UNION { ?p a xz:Pairing } }")
             .ok()
             .and_then(|r| match r {
@@ -313,7 +330,7 @@ impl<'a> Shell<'a> {
             .unwrap_or_default();
         format!(
             "xiezuo shell on {}{counts}\nEnd queries with ';'. Tab completes; .examples has questions to try, .help the commands; Ctrl-D leaves.",
-            self.store.path().display()
+            self.source.describe()
         )
     }
 
@@ -434,11 +451,15 @@ impl<'a> Shell<'a> {
         // Ctrl-C is the pager's).
         let running = Running::start(token.clone());
         let started = Instant::now();
-        let describe = |e: &QueryError| describe_query_error_at(text, e, line);
+        let describe = |e: &SourceError| describe_source_error_at(text, e, line);
         if !lexer::is_query(text) {
-            self.store
-                .update_cancellable(text, token)
-                .map_err(|e| describe(&e))?;
+            self.source.update_cancellable(text, token).map_err(|e| {
+                // An abandoned remote update may still be applied: names may change.
+                if matches!(e, SourceError::Abandoned) {
+                    self.vocabulary.invalidate();
+                }
+                describe(&e)
+            })?;
             drop(running);
             self.vocabulary.invalidate();
             let elapsed = started.elapsed();
@@ -446,7 +467,7 @@ impl<'a> Shell<'a> {
             return Ok(());
         }
         let results = self
-            .store
+            .source
             .query_cancellable(text, token)
             .map_err(|e| describe(&e))?;
         let mut buffer = Vec::new();
@@ -524,7 +545,7 @@ impl<'a> Shell<'a> {
                     })
                     .collect();
                 let iris: Vec<&str> = iris.into_iter().collect();
-                labels::labels(self.store, &iris, tag).unwrap_or_default()
+                labels::labels(self.source, &iris, tag).unwrap_or_default()
             }
             None => Default::default(),
         };
@@ -693,9 +714,12 @@ impl<'a> Shell<'a> {
                 });
             }
             (".load", paths) if !paths.is_empty() => {
+                let Some(store) = self.source.store() else {
+                    return Err(".load extracts texts into a local store, not an endpoint: build one (xiezuo build PATH) and send it with xiezuo push --endpoint URL".to_owned());
+                };
                 let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
                 LOADING.store(true, std::sync::atomic::Ordering::Relaxed);
-                let built = build(self.store, &paths, &mut |line| println!("{line}"));
+                let built = build(store, &paths, &mut |line| println!("{line}"));
                 LOADING.store(false, std::sync::atomic::Ordering::Relaxed);
                 built.map_err(|e| format!(".load: {e}"))?;
                 self.vocabulary.invalidate();
@@ -723,7 +747,8 @@ impl<'a> Shell<'a> {
         let mut text = String::from(
             "Type a SPARQL query or update and end it with ';' (it may span lines; Tab completes\n\
              keywords, prefixed names and regions by name: 福建, Fuj, Phúc…).\n\
-             The default graph is every document merged; GRAPH ?g { … } reaches one document.\n\
+             The default graph is every document merged (on an endpoint: the server's default\n\
+             graph); GRAPH ?g { … } reaches one document.\n\
              Example:\n  SELECT ?helper ?recipient WHERE { ?p a xz:Pairing ; xz:helper ?helper ; xz:recipient ?recipient } ;\n\nCommands:\n",
         );
         let usages: Vec<String> = COMMANDS
@@ -775,7 +800,7 @@ impl<'a> Shell<'a> {
 
     /// Rows of a SELECT as display strings (IRIs compacted).
     fn select(&self, query: &str) -> Result<Vec<Vec<String>>, String> {
-        let results = self.store.query(query).map_err(|e| e.to_string())?;
+        let results = self.source.query(query).map_err(|e| e.to_string())?;
         let QueryResults::Solutions(solutions) = results else {
             return Ok(Vec::new());
         };
@@ -865,7 +890,10 @@ impl<'a> Shell<'a> {
             .join(", ");
         let total_documents = count(self, "SELECT (COUNT(?d) AS ?n) WHERE { ?d a xz:Document }")?;
         let rows = [
-            ("store", self.store.path().display().to_string()),
+            match self.source {
+                QuerySource::Local(store) => ("store", store.path().display().to_string()),
+                QuerySource::Remote(endpoint) => ("endpoint", endpoint.query_url().to_owned()),
+            },
             (
                 "documents",
                 if by_language.is_empty() {
@@ -921,19 +949,19 @@ impl<'a> Shell<'a> {
 
     fn why(&mut self, written: &str) -> Result<(), String> {
         let iri = self.resolve_node(written)?;
-        let rows = why::evidence(self.store, &iri).map_err(|e| e.to_string())?;
+        let rows = why::evidence(self.source, &iri).map_err(|e| e.to_string())?;
         let lang = self.label_language();
-        let label = labels::labels(self.store, &[iri.as_str()], lang)
+        let label = labels::labels(self.source, &[iri.as_str()], lang)
             .ok()
             .and_then(|mut l| l.remove(&iri));
         if !rows.is_empty() {
             let width = self.table_width();
             return self.print(&why::render(&iri, label.as_deref(), &rows, width));
         }
-        let related = why::related_pairings(self.store, &iri, lang).map_err(|e| e.to_string())?;
+        let related = why::related_pairings(self.source, &iri, lang).map_err(|e| e.to_string())?;
         let name = results::compact_iri(&iri);
         if related.is_empty() {
-            if !why::is_known(self.store, &iri).map_err(|e| e.to_string())? {
+            if !why::is_known(self.source, &iri).map_err(|e| e.to_string())? {
                 return Err(format!(".why: the store has nothing about {name}"));
             }
             return Err(format!(".why: {name} was not read from any sentence (it comes from the ontology or gazetteer)"));
@@ -958,7 +986,7 @@ impl<'a> Shell<'a> {
         if let Some(iri) = expand_iri(written) {
             return Ok(iri);
         }
-        let vocabulary = self.vocabulary.get_or_load(self.store);
+        let vocabulary = self.vocabulary.get_or_load(self.source);
         let found = vocabulary.find_by_label(written, 5);
         let exact: Vec<_> = found
             .iter()
@@ -994,7 +1022,10 @@ impl<'a> Shell<'a> {
             std::fs::File::create(path)
                 .map_err(|e| format!(".export: cannot create {}: {e}", path.display()))?,
         );
-        let count = export(self.store, format, &mut file).map_err(|e| e.to_string())?;
+        let count = self
+            .source
+            .export(format, &mut file)
+            .map_err(|e| format!(".export: {e}"))?;
         file.flush()
             .map_err(|e| format!(".export: cannot write {}: {e}", path.display()))?;
         println!("wrote {count} statements to {}", path.display());
@@ -1006,7 +1037,7 @@ impl<'a> Shell<'a> {
         let path = Path::new(file);
         let render_format = render_format.or_else(|| RenderFormat::from_path(path));
         let graph =
-            pairing_graph_filtered(self.store, &filter).map_err(|e| format!(".dot: {e}"))?;
+            pairing_graph_filtered(self.source, &filter).map_err(|e| format!(".dot: {e}"))?;
         let dot = to_dot(&graph);
         let bytes = match render_format {
             Some(format) => render(&dot, format).map_err(|e| format!(".dot: {e}"))?,
@@ -1201,18 +1232,22 @@ pub fn describe_query_error_at(query: &str, error: &QueryError, first_line: usiz
         _ => {}
     }
     let message = error.to_string();
-    let QueryError::Syntax(_) = error else {
+    let QueryError::Syntax(e) = error else {
         return message;
     };
+    describe_syntax_at(query, &e.to_string(), first_line).unwrap_or(message)
+}
+
+/// The parser's `message` as one line naming the input's line and column, then the query's line
+/// with a caret under the spot; `None` if the message has no position.
+fn describe_syntax_at(query: &str, message: &str, first_line: usize) -> Option<String> {
     // Oxigraph says "error at LINE:COLUMN: expected …" (column in characters).
     let position = message.split("error at ").nth(1).and_then(|rest| {
         let (lc, _) = rest.split_once(": ")?;
         let (line, column) = lc.split_once(':')?;
         Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
     });
-    let Some((line, column)) = position.filter(|(l, _)| *l >= 1) else {
-        return message;
-    };
+    let (line, column) = position.filter(|(l, _)| *l >= 1)?;
     let expected = message
         .split_once(": expected ")
         .map(|(_, e)| shorten_expected(e))
@@ -1234,7 +1269,38 @@ pub fn describe_query_error_at(query: &str, error: &QueryError, first_line: usiz
         text.replace('\t', " "),
         " ".repeat(pad)
     ));
-    out
+    Some(out)
+}
+
+/// Like [`describe_query_error_at`] for the errors of either source: syntax errors found here
+/// get their caret (with the server's word beside it), a refused update says so in one line.
+pub fn describe_source_error_at(text: &str, error: &SourceError, first_line: usize) -> String {
+    match error {
+        SourceError::Local(e) => describe_query_error_at(text, e, first_line),
+        SourceError::Syntax { local, remote, .. } => {
+            let located = describe_syntax_at(text, local, first_line)
+                .unwrap_or_else(|| format!("SPARQL syntax error: {local}"));
+            format!("{located}\n(the server said: {})", first_line_of(remote))
+        }
+        SourceError::Remote(
+            remote @ RemoteError::Refused {
+                status: 401 | 403 | 405,
+                ..
+            },
+        ) if !lexer::is_query(text) => format!("update refused: {}", first_line_of(remote)),
+        other => other.to_string(),
+    }
+}
+
+/// The first line of a server's answer: enough to say why, without a page of HTML.
+fn first_line_of(error: &RemoteError) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    if text.lines().nth(1).is_some() {
+        format!("{first} …")
+    } else {
+        first.to_owned()
+    }
 }
 
 /// Peg lists every token it could have taken; a few are enough.
@@ -1256,6 +1322,7 @@ fn shorten_expected(expected: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::GraphStore;
 
     #[test]
     fn command_words_keep_quoted_spaces() {

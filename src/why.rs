@@ -2,8 +2,8 @@
 //! from, with its document, character span, language, rule and quote. Used by the shell's `.why`
 //! and by `xiezuo why`.
 
+use crate::remote::{QuerySource, SourceError};
 use crate::results::compact_iri;
-use crate::store::{GraphStore, QueryError};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -36,7 +36,7 @@ pub struct RelatedPairing {
 
 /// Evidence of `iri`: the nodes it was derived from (`prov:wasDerivedFrom`), or the node itself
 /// if it is an evidence node. Sorted by file, then position.
-pub fn evidence(store: &GraphStore, iri: &str) -> Result<Vec<EvidenceRow>, QueryError> {
+pub fn evidence(source: &QuerySource<'_>, iri: &str) -> Result<Vec<EvidenceRow>, SourceError> {
     let node = sparql_iri(iri);
     let query = format!(
         "SELECT DISTINCT ?e ?file ?start ?end ?lang ?rule ?quote WHERE {{
@@ -51,7 +51,7 @@ pub fn evidence(store: &GraphStore, iri: &str) -> Result<Vec<EvidenceRow>, Query
          }} ORDER BY ?file ?start ?e"
     );
     let mut rows = Vec::new();
-    if let QueryResults::Solutions(solutions) = store.query(&query)? {
+    if let QueryResults::Solutions(solutions) = source.query(&query)? {
         for solution in solutions {
             let solution = solution?;
             let text = |v: &str| match solution.get(v) {
@@ -77,10 +77,10 @@ pub fn evidence(store: &GraphStore, iri: &str) -> Result<Vec<EvidenceRow>, Query
 /// Pairings in which `iri` is the helper or the recipient, with their label in `lang` (a BCP 47
 /// tag) and their number of sentences.
 pub fn related_pairings(
-    store: &GraphStore,
+    source: &QuerySource<'_>,
     iri: &str,
     lang: &str,
-) -> Result<Vec<RelatedPairing>, QueryError> {
+) -> Result<Vec<RelatedPairing>, SourceError> {
     let node = sparql_iri(iri);
     let lang = lang.replace('"', "");
     let query = format!(
@@ -92,7 +92,7 @@ pub fn related_pairings(
          }} GROUP BY ?p ORDER BY ?p"
     );
     let mut related = Vec::new();
-    if let QueryResults::Solutions(solutions) = store.query(&query)? {
+    if let QueryResults::Solutions(solutions) = source.query(&query)? {
         for solution in solutions {
             let solution = solution?;
             let Some(Term::NamedNode(p)) = solution.get("p") else {
@@ -115,10 +115,10 @@ pub fn related_pairings(
 }
 
 /// True if the store says anything about `iri` (as subject or object).
-pub fn is_known(store: &GraphStore, iri: &str) -> Result<bool, QueryError> {
+pub fn is_known(source: &QuerySource<'_>, iri: &str) -> Result<bool, SourceError> {
     let node = sparql_iri(iri);
     let query = format!("ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}");
-    Ok(matches!(store.query(&query)?, QueryResults::Boolean(true)))
+    Ok(matches!(source.query(&query)?, QueryResults::Boolean(true)))
 }
 
 /// `<iri>` for a query; characters that cannot be in an IRI reference are percent-encoded so

@@ -23,8 +23,9 @@ use oxhttp::model::{Body, Method, Request, Response};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser};
-use oxigraph::sparql::{QueryEvaluationError, QueryResults, QueryTripleIter};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, QueryTripleIter};
 use std::io::{Read, Write};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 /// What a query asks servers for, best first: results formats, then graph formats.
@@ -183,19 +184,58 @@ impl Endpoint {
         })
     }
 
-    /// Runs a query (the text as the user wrote it: declared prefixes are added).
-    pub fn query(&self, text: &str) -> Result<QueryResults<'static>, RemoteError> {
+    /// Sends a query (declared prefixes are added) and returns the successful response.
+    fn post_query(&self, text: &str) -> Result<Response<Body>, RemoteError> {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("query", &with_prologue(text))
             .finish();
-        let response = self.send(
+        self.send(
             Method::POST,
             &self.query_url,
             Some("application/x-www-form-urlencoded"),
             Some(QUERY_ACCEPT),
             body.into_bytes(),
-        )?;
-        parse_results(&self.query_url, response)
+        )
+    }
+
+    /// Runs a query (the text as the user wrote it: declared prefixes are added). The results
+    /// are read from the network as they are consumed.
+    pub fn query(&self, text: &str) -> Result<QueryResults<'static>, RemoteError> {
+        let response = self.post_query(text)?;
+        let media_type = media_type(&response);
+        parse_results(&self.query_url, &media_type, response.into_body())
+    }
+
+    /// Runs a query and reads the whole answer before returning it, so that all the waiting on
+    /// the network happens here (on a thread that can be abandoned, see [`QuerySource`]).
+    pub fn fetch(&self, text: &str) -> Result<Fetched, RemoteError> {
+        let response = self.post_query(text)?;
+        let media_type = media_type(&response);
+        let mut body = Vec::new();
+        response
+            .into_body()
+            .read_to_end(&mut body)
+            .map_err(|e| RemoteError::BadAnswer {
+                url: self.query_url.clone(),
+                message: describe_io(&e),
+            })?;
+        Ok(Fetched {
+            url: self.query_url.clone(),
+            media_type,
+            body,
+        })
+    }
+
+    /// A cheap question (`ASK {}`) that every SPARQL 1.1 endpoint answers: whether the URL is
+    /// reachable and speaks SPARQL at all, before a session starts on it.
+    pub fn check(&self) -> Result<(), RemoteError> {
+        match self.query("ASK {}")? {
+            QueryResults::Boolean(_) => Ok(()),
+            _ => Err(RemoteError::BadAnswer {
+                url: self.query_url.clone(),
+                message: "ASK {} did not get a yes or no".to_owned(),
+            }),
+        }
     }
 
     /// Runs a SPARQL Update (declared prefixes are added).
@@ -223,12 +263,23 @@ fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// Turns a successful response into results, by its Content-Type.
-fn parse_results(
-    url: &str,
-    response: Response<Body>,
-) -> Result<QueryResults<'static>, RemoteError> {
-    let media_type = response
+/// The whole answer to a query, not parsed yet: it can cross threads, results cannot.
+#[derive(Debug)]
+pub struct Fetched {
+    url: String,
+    media_type: String,
+    body: Vec<u8>,
+}
+
+impl Fetched {
+    pub fn results(self) -> Result<QueryResults<'static>, RemoteError> {
+        parse_results(&self.url, &self.media_type, std::io::Cursor::new(self.body))
+    }
+}
+
+/// The media type of a response, lower-cased, without parameters.
+fn media_type(response: &Response<Body>) -> String {
+    response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -237,9 +288,16 @@ fn parse_results(
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
-    let body = response.into_body();
-    if let Some(format) = QueryResultsFormat::from_media_type(&media_type) {
+        .to_ascii_lowercase()
+}
+
+/// Turns a successful response body into results, by its media type.
+fn parse_results(
+    url: &str,
+    media_type: &str,
+    body: impl Read + 'static,
+) -> Result<QueryResults<'static>, RemoteError> {
+    if let Some(format) = QueryResultsFormat::from_media_type(media_type) {
         let parsed = QueryResultsParser::from_format(format)
             .for_reader(body)
             .map_err(|e| RemoteError::BadAnswer {
@@ -248,7 +306,7 @@ fn parse_results(
             })?;
         return Ok(QueryResults::from(parsed));
     }
-    if let Some(format) = RdfFormat::from_media_type(&media_type) {
+    if let Some(format) = RdfFormat::from_media_type(media_type) {
         let triples = RdfParser::from_format(format).for_reader(body).map(|quad| {
             quad.map(Triple::from)
                 .map_err(|e| QueryEvaluationError::Service(Box::new(e)))
@@ -260,7 +318,7 @@ fn parse_results(
         media_type: if media_type.is_empty() {
             "no Content-Type".into()
         } else {
-            media_type
+            media_type.to_owned()
         },
     })
 }
@@ -315,9 +373,18 @@ pub enum SourceError {
     Local(#[from] QueryError),
     #[error("{0}")]
     Remote(RemoteError),
-    /// The text does not parse here and the server refused it too.
-    #[error("{local}\n(the server said: {remote})")]
-    Syntax { local: String, remote: RemoteError },
+    /// The text does not parse here and the server refused it too. `local` is the local
+    /// parser's message, which the shell turns into a caret under the spot.
+    #[error("{}\n(the server said: {remote})", syntax_message(.text, .local))]
+    Syntax {
+        text: String,
+        local: String,
+        remote: RemoteError,
+    },
+    /// Ctrl-C while waiting for the server: an HTTP request cannot be taken back, so the shell
+    /// stops waiting and the server may finish the work all the same.
+    #[error("stopped waiting (Ctrl-C); the server may still finish the work")]
+    Abandoned,
     #[error(transparent)]
     Export(#[from] ExportError),
     #[error("{0}")]
@@ -339,7 +406,29 @@ pub enum QuerySource<'a> {
     Remote(Endpoint),
 }
 
+impl<'a> From<&'a GraphStore> for QuerySource<'a> {
+    fn from(store: &'a GraphStore) -> Self {
+        QuerySource::Local(store)
+    }
+}
+
 impl QuerySource<'_> {
+    /// The local store, for what only it can do (`.load` builds into it).
+    pub fn store(&self) -> Option<&GraphStore> {
+        match self {
+            QuerySource::Local(store) => Some(store),
+            QuerySource::Remote(_) => None,
+        }
+    }
+
+    /// The remote endpoint, if that is where statements run.
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        match self {
+            QuerySource::Local(_) => None,
+            QuerySource::Remote(endpoint) => Some(endpoint),
+        }
+    }
+
     /// For banners and messages: `store ./xiezuo-store` or `endpoint http://…`.
     pub fn describe(&self) -> String {
         match self {
@@ -374,6 +463,46 @@ impl QuerySource<'_> {
                 let local = GraphStore::evaluator().parse_query(text).err();
                 endpoint
                     .query(text)
+                    .map_err(|remote| remote_or_syntax(text, local, remote))
+            }
+        }
+    }
+
+    /// Like [`QuerySource::query`], but stops once `token` is cancelled (the shell's Ctrl-C).
+    /// Local: the evaluation stops. Remote: the answer is read in full on a thread of its own,
+    /// and the shell stops waiting for it ([`SourceError::Abandoned`]).
+    pub fn query_cancellable(
+        &self,
+        text: &str,
+        token: CancellationToken,
+    ) -> Result<QueryResults<'static>, SourceError> {
+        match self {
+            QuerySource::Local(store) => Ok(store.query_cancellable(text, token)?),
+            QuerySource::Remote(endpoint) => {
+                let local = GraphStore::evaluator().parse_query(text).err();
+                let (endpoint, owned) = (endpoint.clone(), text.to_owned());
+                let fetched = abandonable(&token, move || endpoint.fetch(&owned))
+                    .ok_or(SourceError::Abandoned)?
+                    .map_err(|remote| remote_or_syntax(text, local, remote))?;
+                Ok(fetched.results()?)
+            }
+        }
+    }
+
+    /// Like [`QuerySource::update`], but stops once `token` is cancelled (remote: stops waiting;
+    /// the server may still apply the update).
+    pub fn update_cancellable(
+        &self,
+        text: &str,
+        token: CancellationToken,
+    ) -> Result<(), SourceError> {
+        match self {
+            QuerySource::Local(store) => Ok(store.update_cancellable(text, token)?),
+            QuerySource::Remote(endpoint) => {
+                let local = GraphStore::evaluator().parse_update(text).err();
+                let (endpoint, owned) = (endpoint.clone(), text.to_owned());
+                abandonable(&token, move || endpoint.update(&owned))
+                    .ok_or(SourceError::Abandoned)?
                     .map_err(|remote| remote_or_syntax(text, local, remote))
             }
         }
@@ -449,16 +578,44 @@ impl QuerySource<'_> {
     }
 }
 
+/// Runs `work` (a blocking HTTP exchange) on a thread of its own and waits for it, or returns
+/// `None` once `token` is cancelled. A request in flight cannot be interrupted; abandoning it
+/// keeps the shell responsive, and the thread ends when the server answers or the network
+/// timeout passes.
+fn abandonable<T: Send + 'static>(
+    token: &CancellationToken,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        // The receiver is gone when the wait was abandoned: nobody wants the answer.
+        let _ = sender.send(work());
+    });
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(25)) {
+            Ok(done) => return Some(done),
+            Err(RecvTimeoutError::Timeout) if token.is_cancelled() => return None,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => match worker.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the worker sends before it ends"),
+            },
+        }
+    }
+}
+
 /// A remote refusal of text that also fails to parse here: the local message (with its caret)
-/// is the more useful one, with the server's beside it.
+/// is the more useful one, with the server's beside it. Any 4xx counts, not only 400: a typo
+/// such as `SELEC` reads as an update, which a read-only server refuses (403) before parsing.
 fn remote_or_syntax(
     text: &str,
     local: Option<oxigraph::sparql::SparqlSyntaxError>,
     remote: RemoteError,
 ) -> SourceError {
     match (local, remote.status()) {
-        (Some(local), Some(400)) => SourceError::Syntax {
-            local: syntax_message(text, &local.to_string()),
+        (Some(local), Some(400..=499)) => SourceError::Syntax {
+            text: text.to_owned(),
+            local: local.to_string(),
             remote,
         },
         _ => SourceError::Remote(remote),
@@ -545,6 +702,21 @@ mod tests {
         assert!(!QuerySource::is_query(
             "PREFIX ex: <http://e/>\nLOAD SILENT <http://e/x> INTO GRAPH ex:g x"
         ));
+    }
+
+    #[test]
+    fn a_wait_ends_with_the_work_or_at_once_when_cancelled() {
+        let token = CancellationToken::new();
+        assert_eq!(abandonable(&token, || 7), Some(7));
+        let started = std::time::Instant::now();
+        let canceller = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            canceller.cancel();
+        });
+        let abandoned = abandonable(&token, || std::thread::sleep(Duration::from_secs(5)));
+        assert_eq!(abandoned, None);
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]

@@ -4,8 +4,15 @@
 //! It exists for the limits. Every socket read and write has a timeout, and a client too slow to
 //! send its request gets `408 Request Timeout` (oxhttp answers that case with a 500 on Linux,
 //! tiny_http waits forever); a body over the limit gets `413` before it is read, and the
-//! connection is closed after either so the rest of the body is never read. The handler gets the
+//! connection is closed after either so the rest of the body is never kept. The handler gets the
 //! whole body in memory (it is capped), and every response has a `Content-Length`.
+//!
+//! Closing a socket with unread bytes makes the kernel send a reset, which destroys the answer
+//! in the client's buffers before it reads it: a client still sending a large body would see
+//! "broken pipe" or "connection reset" instead of the `413`. So after a refusal of a request whose
+//! body may still be coming, the server stops writing and reads (and drops) what the client still
+//! sends for a bounded time and amount before it closes: a "lingering close", as Apache and nginx
+//! do.
 
 use oxhttp::model::header::{self, HeaderName, HeaderValue};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode, Version};
@@ -13,6 +20,10 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+
+/// How long, and how many bytes, a refusal waits for and drops the rest of the client's body.
+const LINGER_TIME: Duration = Duration::from_secs(5);
+const LINGER_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Longest request head (request line and headers) accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -105,9 +116,37 @@ fn serve_connection(stream: TcpStream, limits: Limits, handler: &Handler) -> io:
                     .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                     .body(Body::from(format!("{message}\n")))
                     .expect("valid response");
-                let _ = write_response(&mut writer, response, false, false);
+                let unread_body = matches!(
+                    status,
+                    StatusCode::PAYLOAD_TOO_LARGE | StatusCode::BAD_REQUEST
+                );
+                if write_response(&mut writer, response, false, false).is_ok() && unread_body {
+                    linger(&writer, reader.get_mut());
+                }
                 return Ok(());
             }
+        }
+    }
+}
+
+/// Stops writing (the client sees the end of the answer) and drops what the client still sends,
+/// up to `LINGER_BYTES` or `LINGER_TIME`, so that closing the socket does not reset it before
+/// the client has read the answer.
+fn linger(writer: &TcpStream, stream: &mut TcpStream) {
+    if writer.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = std::time::Instant::now() + LINGER_TIME;
+    let mut buffer = [0u8; 64 * 1024];
+    let mut dropped = 0u64;
+    while dropped < LINGER_BYTES {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => dropped += n as u64,
         }
     }
 }

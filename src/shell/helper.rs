@@ -6,8 +6,8 @@ use super::vocab::{SharedVocabulary, Vocabulary};
 use super::{COMMANDS, EXAMPLES};
 use crate::knowledge::PREFIXES;
 use crate::labels::LANGUAGES;
+use crate::remote::QuerySource;
 use crate::results::expand_iri;
-use crate::store::GraphStore;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter};
@@ -20,16 +20,20 @@ use std::sync::Arc;
 const MAX_LABEL_MATCHES: usize = 60;
 
 pub struct ShellHelper<'a> {
-    store: &'a GraphStore,
+    source: &'a QuerySource<'a>,
     vocabulary: Arc<SharedVocabulary>,
     colors: bool,
     files: FilenameCompleter,
 }
 
 impl<'a> ShellHelper<'a> {
-    pub fn new(store: &'a GraphStore, vocabulary: Arc<SharedVocabulary>, colors: bool) -> Self {
+    pub fn new(
+        source: &'a QuerySource<'a>,
+        vocabulary: Arc<SharedVocabulary>,
+        colors: bool,
+    ) -> Self {
         ShellHelper {
-            store,
+            source,
             vocabulary,
             colors,
             files: FilenameCompleter::new(),
@@ -37,7 +41,7 @@ impl<'a> ShellHelper<'a> {
     }
 
     fn vocabulary(&self) -> Arc<Vocabulary> {
-        self.vocabulary.get_or_load(self.store)
+        self.vocabulary.get_or_load(self.source)
     }
 
     /// Completion of a dot-command line.

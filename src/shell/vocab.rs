@@ -5,8 +5,8 @@
 //! It is read from the store (not from the embedded ontology) so that whatever a SPARQL Update or
 //! `.load` added is offered too, and it is read in the background: the prompt does not wait.
 
+use crate::remote::{QuerySource, SourceError};
 use crate::results::compact_iri;
-use crate::store::{GraphStore, QueryError};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryResults;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -92,14 +92,14 @@ const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
 
 impl Vocabulary {
-    pub fn load(store: &GraphStore) -> Result<Vocabulary, QueryError> {
+    pub fn load(source: &QuerySource<'_>) -> Result<Vocabulary, SourceError> {
         let mut names = BTreeSet::new();
         let name_query = "SELECT DISTINCT ?t WHERE {
             { ?s ?t ?o } UNION { ?s a ?t }
             UNION { ?t a ?c VALUES ?c { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty
                     rdf:Property skos:Concept skos:ConceptScheme xz:Pairing xz:Document xz:Side xz:AdminLevel } }
         }";
-        for_each_row(store, name_query, |row| {
+        for_each_row(source, name_query, |row| {
             if let Some(Term::NamedNode(n)) = &row[0] {
                 let name = compact_iri(n.as_str());
                 if !name.starts_with('<') {
@@ -116,7 +116,7 @@ impl Vocabulary {
             OPTIONAL { ?s xz:level ?level }
         }";
         let mut vocabulary = Vocabulary::default();
-        for_each_row(store, label_query, |row| {
+        for_each_row(source, label_query, |row| {
             let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(Term::Literal(l))) =
                 (&row[0], &row[1], &row[2])
             else {
@@ -223,11 +223,11 @@ fn match_of(k: &LabelKey) -> LabelMatch {
 }
 
 fn for_each_row(
-    store: &GraphStore,
+    source: &QuerySource<'_>,
     query: &str,
     mut f: impl FnMut(&[Option<Term>]),
-) -> Result<(), QueryError> {
-    if let QueryResults::Solutions(solutions) = store.query(query)? {
+) -> Result<(), SourceError> {
+    if let QueryResults::Solutions(solutions) = source.query(query)? {
         let variables = solutions.variables().to_vec();
         for solution in solutions {
             let solution = solution?;
@@ -254,8 +254,8 @@ struct Slot {
 }
 
 impl SharedVocabulary {
-    /// Loads (or reloads) from the store; other threads waiting for it wake up.
-    pub fn load(&self, store: &GraphStore) {
+    /// Loads (or reloads) from the store or endpoint; other threads waiting for it wake up.
+    pub fn load(&self, source: &QuerySource<'_>) {
         {
             let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
             if slot.loading {
@@ -264,7 +264,7 @@ impl SharedVocabulary {
             slot.loading = true;
         }
         // A failure leaves completion without store names; typing still works.
-        let loaded = Vocabulary::load(store).unwrap_or_default();
+        let loaded = Vocabulary::load(source).unwrap_or_default();
         let mut slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
         slot.vocabulary = Some(Arc::new(loaded));
         slot.loading = false;
@@ -289,7 +289,7 @@ impl SharedVocabulary {
     }
 
     /// The vocabulary, waiting for a load in progress or loading it here.
-    pub fn get_or_load(&self, store: &GraphStore) -> Arc<Vocabulary> {
+    pub fn get_or_load(&self, source: &QuerySource<'_>) -> Arc<Vocabulary> {
         loop {
             let slot = self.state.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(v) = &slot.vocabulary {
@@ -309,7 +309,7 @@ impl SharedVocabulary {
                 continue;
             }
             drop(slot);
-            self.load(store);
+            self.load(source);
         }
     }
 }

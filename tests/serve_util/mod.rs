@@ -166,7 +166,9 @@ pub fn with_query(url: &str, query: &str) -> String {
     format!("{url}{separator}query={encoded}")
 }
 
-/// Solutions of a SPARQL JSON results document as sorted rows of values (shared with util).
+/// Solutions of a SPARQL JSON results document as sorted rows of values (shared with util; not
+/// every test file that includes this module uses it).
+#[allow(unused_imports)]
 pub use crate::util::json_rows;
 
 /// The Python with SPARQLWrapper and rdflib: `$XIEZUO_PYTHON`, which .ci/run sets. None when a
