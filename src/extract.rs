@@ -68,6 +68,7 @@ pub fn extract_text(
     let sentences = split(&view.text, language_of);
     // The automaton runs once over the whole view; sentences take their slice of the hits.
     let found = matcher.scan(&view.text);
+    let title_openings: Vec<usize> = view.text.match_indices('《').map(|(at, _)| at).collect();
     let mentions = resolve(found.mentions, k);
 
     let quantities = QuantityReader::embedded();
@@ -185,12 +186,17 @@ pub fn extract_text(
 
         // Policy documents: titles in 《》. A title without a year of its own takes the
         // sentence's only when it is the sentence's only title.
-        let titles = view.text[sentence.span.clone()].matches('《').count();
+        let openings = {
+            let first = title_openings.partition_point(|&o| o < sentence.span.start);
+            let last = title_openings.partition_point(|&o| o < sentence.span.end);
+            &title_openings[first..last]
+        };
+        let titles = openings.len();
         let mut search = sentence.span.start;
-        while let Some(open) = view.text[search..sentence.span.end]
-            .find('《')
-            .map(|o| search + o)
-        {
+        for &open in openings {
+            if open < search {
+                continue;
+            }
             let inner = open + '《'.len_utf8();
             let Some(close) = view.text[inner..sentence.span.end]
                 .find('》')
