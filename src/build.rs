@@ -6,9 +6,11 @@
 //!   most a few documents per worker plus one batch, whatever the size of the corpus.
 //! - **Incremental**: a file whose content hash and extractor version match what the store
 //!   records is not extracted again; with `prune`, documents whose files are gone are dropped.
-//! - **Crash-safe**: documents are loaded in batches, each one transaction
-//!   ([`GraphStore::load_batch`]) that keeps the merged graph the union of the document graphs;
-//!   a build killed at any moment leaves each document either as it was or as it became.
+//! - **Crash-safe**: documents are loaded in batches, each committed atomically with the matching
+//!   changes to the merged graph: documents new to the store through Oxigraph's bulk loader
+//!   ([`GraphStore::load_new_documents`], one atomic ingestion of table files per batch), changed
+//!   ones in a transaction ([`GraphStore::load_batch`]). A build killed at any moment leaves each
+//!   document either as it was or as it became.
 //! - **Per-file failures** (unreadable, not text) are listed and the build goes on, unless
 //!   `strict`: then the whole build is one transaction and the first failure stops it with the
 //!   store as it was.
@@ -47,14 +49,32 @@ pub struct BuildOptions {
     pub jobs: usize,
     /// Draw a progress bar on standard error (only when it is a terminal).
     pub progress: bool,
-    /// A batch is committed once it holds this many documents…
-    pub batch_documents: usize,
-    /// …or this many bytes of input text…
-    pub batch_bytes: usize,
-    /// …or this many facts (statements and surface forms). Oxigraph holds a transaction's
-    /// writes in memory, about a kilobyte or two per quad, so this bounds the build's memory on
-    /// fact-dense texts.
-    pub batch_facts: usize,
+    /// Batches of documents the store already holds (replaced in a transaction). Oxigraph holds
+    /// a transaction's writes in memory, about a kilobyte or two per quad, and large
+    /// transactions cost more per quad, so these are small.
+    pub changed_batch: BatchLimits,
+    /// Batches of documents new to the store (bulk-loaded). Each commit adds table files that
+    /// RocksDB later compacts, so fewer, larger batches are cheaper; their size bounds the
+    /// memory of the extractions and quads waiting for the loader.
+    pub new_batch: BatchLimits,
+}
+
+/// A batch is committed once it reaches any of these.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchLimits {
+    pub documents: usize,
+    /// Bytes of input text.
+    pub bytes: usize,
+    /// Facts: statements and surface forms.
+    pub facts: usize,
+}
+
+impl BatchLimits {
+    fn reached(&self, batch: &PendingBatch) -> bool {
+        batch.extractions.len() >= self.documents
+            || batch.bytes >= self.bytes
+            || batch.facts >= self.facts
+    }
 }
 
 impl Default for BuildOptions {
@@ -65,10 +85,39 @@ impl Default for BuildOptions {
             force: false,
             jobs: 0,
             progress: false,
-            batch_documents: 200,
-            batch_bytes: 8 << 20,
-            batch_facts: 1_000,
+            changed_batch: BatchLimits {
+                documents: 200,
+                bytes: 8 << 20,
+                facts: 1_000,
+            },
+            new_batch: BatchLimits {
+                documents: 2_000,
+                bytes: 4 << 20,
+                facts: 20_000,
+            },
         }
+    }
+}
+
+/// Extractions waiting to be committed, with their size.
+#[derive(Default)]
+struct PendingBatch {
+    extractions: Vec<Extraction>,
+    bytes: usize,
+    facts: usize,
+}
+
+impl PendingBatch {
+    fn push(&mut self, extraction: Extraction, bytes: usize) {
+        self.bytes += bytes;
+        self.facts += extraction_facts(&extraction) + extraction.surface_forms.len();
+        self.extractions.push(extraction);
+    }
+
+    fn clear(&mut self) {
+        self.extractions.clear();
+        self.bytes = 0;
+        self.facts = 0;
     }
 }
 
@@ -174,10 +223,14 @@ pub fn build_with(
         ..BuildSummary::default()
     };
     let mut progress = Progress::new(options.progress, files.len());
-    let mut batch: Vec<Extraction> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let mut batch_facts = 0usize;
+    let mut changed = PendingBatch::default();
+    let mut new = PendingBatch::default();
     let mut first_batch = true;
+    if !options.strict {
+        // The ontology first, so that a build killed before its end leaves its labels too.
+        store.load_batch(&[], &[], true, &version)?;
+        first_batch = false;
+    }
     let mut error: Option<BuildError> = None;
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
         !options.force
@@ -186,16 +239,25 @@ pub fn build_with(
                     && doc.content_hash == format!("{:016x}", fnv1a(bytes))
             })
     };
-    let commit = |batch: &mut Vec<Extraction>,
-                  removed: &[String],
-                  summary: &mut BuildSummary,
-                  first: &mut bool|
+    let commit_changed = |batch: &mut PendingBatch,
+                          removed: &[String],
+                          summary: &mut BuildSummary,
+                          first: &mut bool|
      -> Result<(), BuildError> {
-        let loaded = store.load_batch(batch, removed, *first, &version)?;
+        let loaded = store.load_batch(&batch.extractions, removed, *first, &version)?;
         *first = false;
         summary.load.add(&loaded);
         batch.clear();
         Ok(())
+    };
+    let commit_new = |batch: &mut PendingBatch, summary: &mut BuildSummary| {
+        if !batch.extractions.is_empty() {
+            summary
+                .load
+                .add(&store.load_new_documents(&batch.extractions, &version)?);
+            batch.clear();
+        }
+        Ok::<(), BuildError>(())
     };
     for_each_parallel(
         &files,
@@ -243,20 +305,27 @@ pub fn build_with(
                     summary.read += 1;
                     summary.bytes += len as u64;
                     progress.update(len, extraction_facts(&extraction));
-                    batch_bytes += len;
-                    batch_facts += extraction_facts(&extraction) + extraction.surface_forms.len();
-                    batch.push(*extraction);
-                    if !options.strict
-                        && (batch.len() >= options.batch_documents
-                            || batch_bytes >= options.batch_bytes
-                            || batch_facts >= options.batch_facts)
-                    {
-                        batch_bytes = 0;
-                        batch_facts = 0;
-                        if let Err(e) = commit(&mut batch, &[], &mut summary, &mut first_batch) {
-                            error = Some(e);
-                            return false;
+                    let committed = if options.strict {
+                        changed.push(*extraction, len);
+                        Ok(())
+                    } else if stored.contains_key(&file.name) {
+                        changed.push(*extraction, len);
+                        if options.changed_batch.reached(&changed) {
+                            commit_changed(&mut changed, &[], &mut summary, &mut first_batch)
+                        } else {
+                            Ok(())
                         }
+                    } else {
+                        new.push(*extraction, len);
+                        if options.new_batch.reached(&new) {
+                            commit_new(&mut new, &mut summary)
+                        } else {
+                            Ok(())
+                        }
+                    };
+                    if let Err(e) = committed {
+                        error = Some(e);
+                        return false;
                     }
                 }
             }
@@ -267,7 +336,8 @@ pub fn build_with(
     if let Some(e) = error {
         return Err(e);
     }
-    commit(&mut batch, &removed, &mut summary, &mut first_batch)?;
+    commit_new(&mut new, &mut summary)?;
+    commit_changed(&mut changed, &removed, &mut summary, &mut first_batch)?;
     // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
     // opening of the store from replaying the whole log.
     store.flush()?;
