@@ -7,12 +7,14 @@
 //!
 //! 1. `xiezuo build` into an empty store;
 //! 2. `xiezuo extract --format nquads` of the same corpus (what the build loads, without the
-//!    derived merged graph), and `Store::bulk_loader` loading that file into a fresh store;
+//!    derived merged graph), and `Store::bulk_loader` with its default options loading that file
+//!    into a fresh store (this bench run again as a process of its own: `build load NQ STORE`);
 //! 3. `xiezuo build` again after `gen_corpus.py --change 1` rewrote 1% of the files;
 //! 4. the store's size on disk per million document quads.
 //!
 //! Work files go to `XIEZUO_BENCH_DIR` (default: `xiezuo-bench-<size>` in the temporary
-//! directory), which is emptied first. The machine may be shared, so CPU seconds (user + system,
+//! directory), which is emptied first. `XIEZUO_BENCH_BIN` runs another `xiezuo` binary than the
+//! one Cargo built (a copy, so that a long run is not disturbed by rebuilding). The machine may be shared, so CPU seconds (user + system,
 //! of the process and its threads) are printed beside wall-clock seconds.
 //!
 //! Run: `XIEZUO_BENCH_SIZE=100M cargo bench --bench build`.
@@ -27,12 +29,16 @@ use std::time::Instant;
 struct Measured {
     wall: f64,
     cpu: f64,
-    /// Peak resident set size in bytes (of the child process; none for in-process steps).
-    peak_rss: Option<u64>,
+    /// Peak resident set size in bytes.
+    peak_rss: u64,
 }
 
 /// Runs `command` to completion and measures it through `wait4`, which reports the child's own
 /// CPU time and peak resident set size. Its standard error is returned for the summary line.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also gives its resource usage"
+)]
 fn run_measured(command: &mut Command) -> (Measured, String) {
     let started = Instant::now();
     let mut child = command
@@ -64,20 +70,24 @@ fn run_measured(command: &mut Command) -> (Measured, String) {
             wall,
             cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
             // ru_maxrss is in kilobytes on Linux.
-            peak_rss: Some(usage.ru_maxrss as u64 * 1024),
+            peak_rss: usage.ru_maxrss as u64 * 1024,
         },
         stderr,
     )
 }
 
-/// CPU seconds this process has used so far, all threads (Oxigraph's bulk loader and RocksDB
-/// work on threads of their own).
-fn own_cpu_seconds() -> f64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is valid for writes.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+/// Oxigraph alone: bulk-loads an N-Quads file into a fresh store, as `oxigraph load` would.
+fn bulk_load(nquads: &Path, store: &Path) {
+    let oxigraph = Store::open(store).expect("a fresh Oxigraph store opens");
+    let mut loader = oxigraph.bulk_loader();
+    loader
+        .load_from_reader(
+            RdfFormat::NQuads,
+            std::io::BufReader::new(std::fs::File::open(nquads).expect("the N-Quads file opens")),
+        )
+        .expect("the build's own N-Quads load");
+    loader.commit().expect("the bulk load commits");
+    oxigraph.flush().expect("the bulk-loaded store flushes");
 }
 
 fn generate(root: &Path, args: &[&str]) {
@@ -118,9 +128,7 @@ fn summary_number(summary: &str, what: &str) -> u64 {
 }
 
 fn row(step: &str, m: &Measured, note: &str) {
-    let rss = m
-        .peak_rss
-        .map_or("-".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6));
+    let rss = format!("{:.0} MB", m.peak_rss as f64 / 1e6);
     println!(
         "| {step:<44} | {:>8.1} | {:>8.1} | {:>9} | {note}",
         m.wall, m.cpu, rss
@@ -128,12 +136,19 @@ fn row(step: &str, m: &Measured, note: &str) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, command, nquads, store] = &args[..] {
+        if command == "load" {
+            return bulk_load(Path::new(nquads), Path::new(store));
+        }
+    }
     let size = std::env::var("XIEZUO_BENCH_SIZE").unwrap_or_else(|_| "10M".to_owned());
     let dir = std::env::var_os("XIEZUO_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join(format!("xiezuo-bench-{size}")));
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let xiezuo = env!("CARGO_BIN_EXE_xiezuo");
+    let xiezuo = std::env::var("XIEZUO_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_xiezuo").to_owned());
     let corpus = dir.join("corpus");
     let store = dir.join("store");
     let nquads = dir.join("corpus.nq");
@@ -144,7 +159,7 @@ fn main() {
     let corpus_bytes = disk_size(&corpus);
 
     let (build, summary) = run_measured(
-        Command::new(xiezuo)
+        Command::new(&xiezuo)
             .arg("--store")
             .arg(&store)
             .arg("build")
@@ -156,7 +171,7 @@ fn main() {
     let store_bytes = disk_size(&store);
 
     let (extract, _) = run_measured(
-        Command::new(xiezuo)
+        Command::new(&xiezuo)
             .arg("extract")
             .arg("--format")
             .arg("nquads")
@@ -164,29 +179,16 @@ fn main() {
             .stdout(std::fs::File::create(&nquads).expect("the N-Quads file can be made")),
     );
 
-    let started = Instant::now();
-    let cpu_started = own_cpu_seconds();
-    {
-        let oxigraph = Store::open(&bulk_store).expect("a fresh Oxigraph store opens");
-        let mut loader = oxigraph.bulk_loader();
-        loader
-            .load_from_reader(
-                RdfFormat::NQuads,
-                std::io::BufReader::new(std::fs::File::open(&nquads).expect("N-Quads file")),
-            )
-            .expect("the build's own N-Quads load");
-        loader.commit().expect("the bulk load commits");
-        oxigraph.flush().expect("the bulk-loaded store flushes");
-    }
-    let load = Measured {
-        wall: started.elapsed().as_secs_f64(),
-        cpu: own_cpu_seconds() - cpu_started,
-        peak_rss: None,
-    };
+    let (load, _) = run_measured(
+        Command::new(std::env::current_exe().expect("the bench knows its own path"))
+            .arg("load")
+            .arg(&nquads)
+            .arg(&bulk_store),
+    );
 
     generate(root, &["--change", "1", "--out", corpus.to_str().unwrap()]);
     let (rebuild, rebuild_summary) = run_measured(
-        Command::new(xiezuo)
+        Command::new(&xiezuo)
             .arg("--store")
             .arg(&store)
             .arg("build")
@@ -211,7 +213,7 @@ fn main() {
     row(
         "Oxigraph bulk_loader of that N-Quads",
         &load,
-        "in the bench process, default loader options",
+        "default loader options",
     );
     row(
         "xiezuo build after changing 1% of files",
