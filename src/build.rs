@@ -113,11 +113,27 @@ impl PendingBatch {
         self.facts += extraction_facts(&extraction) + extraction.surface_forms.len();
         self.extractions.push(extraction);
     }
+}
 
-    fn clear(&mut self) {
-        self.extractions.clear();
-        self.bytes = 0;
-        self.facts = 0;
+/// A batch handed to the writer thread.
+enum Commit {
+    /// Documents new to the store: bulk-loaded.
+    New(PendingBatch),
+    /// Documents the store holds, and documents to drop: one transaction.
+    Changed {
+        batch: PendingBatch,
+        removed: Vec<String>,
+        refresh_ontology: bool,
+    },
+}
+
+impl Commit {
+    fn changed(batch: PendingBatch) -> Commit {
+        Commit::Changed {
+            batch,
+            removed: Vec::new(),
+            refresh_ontology: false,
+        }
     }
 }
 
@@ -225,11 +241,9 @@ pub fn build_with(
     let mut progress = Progress::new(options.progress, files.len());
     let mut changed = PendingBatch::default();
     let mut new = PendingBatch::default();
-    let mut first_batch = true;
     if !options.strict {
         // The ontology first, so that a build killed before its end leaves its labels too.
         store.load_batch(&[], &[], true, &version)?;
-        first_batch = false;
     }
     let mut error: Option<BuildError> = None;
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
@@ -239,105 +253,127 @@ pub fn build_with(
                     && doc.content_hash == format!("{:016x}", fnv1a(bytes))
             })
     };
-    let commit_changed = |batch: &mut PendingBatch,
-                          removed: &[String],
-                          summary: &mut BuildSummary,
-                          first: &mut bool|
-     -> Result<(), BuildError> {
-        let loaded = store.load_batch(&batch.extractions, removed, *first, &version)?;
-        *first = false;
-        summary.load.add(&loaded);
-        batch.clear();
-        Ok(())
-    };
-    let commit_new = |batch: &mut PendingBatch, summary: &mut BuildSummary| {
-        if !batch.extractions.is_empty() {
-            summary
-                .load
-                .add(&store.load_new_documents(&batch.extractions, &version)?);
-            batch.clear();
-        }
-        Ok::<(), BuildError>(())
-    };
-    for_each_parallel(
-        &files,
-        options.jobs,
-        |file| match corpus::read_bytes(file) {
-            Err(e) => Work::Failed(e),
-            Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
-            Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
-                Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+    // A writer thread commits the batches in the order they are handed over while this thread
+    // collects the next ones, so loading overlaps extraction. Commits stay one at a time: a
+    // transaction's check that no other document still states a triple must not race a bulk
+    // load adding it. The hand-over waits for the writer to be free (a rendezvous channel), so
+    // at most one batch is being written while one is collected.
+    let (commits, to_write) = mpsc::sync_channel::<Commit>(0);
+    let loaded = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut loaded = LoadSummary::default();
+            for commit in to_write {
+                loaded.add(&match commit {
+                    Commit::New(batch) => store.load_new_documents(&batch.extractions, &version)?,
+                    Commit::Changed {
+                        batch,
+                        removed,
+                        refresh_ontology,
+                    } => store.load_batch(
+                        &batch.extractions,
+                        &removed,
+                        refresh_ontology,
+                        &version,
+                    )?,
+                });
+            }
+            Ok::<LoadSummary, StoreError>(loaded)
+        });
+        for_each_parallel(
+            &files,
+            options.jobs,
+            |file| match corpus::read_bytes(file) {
                 Err(e) => Work::Failed(e),
+                Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
+                Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
+                    Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+                    Err(e) => Work::Failed(e),
+                },
             },
-        },
-        |index, work| {
-            let file = &files[index];
-            match work {
-                Work::Skipped => {
-                    summary.skipped += 1;
-                    progress.update(0, 0);
-                }
-                Work::Failed(e) => {
-                    if options.strict {
-                        error = Some(e.into());
-                        return false;
+            |index, work| {
+                let file = &files[index];
+                match work {
+                    Work::Skipped => {
+                        summary.skipped += 1;
+                        progress.update(0, 0);
                     }
-                    summary.failed.push(Failure {
-                        path: file.path.clone(),
-                        reason: e.to_string(),
-                    });
-                    progress.update(0, 0);
-                }
-                Work::Extracted(extraction, len) => {
-                    let r = extraction.repairs;
-                    if report_repairs
-                        && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
-                    {
-                        progress.clear();
-                        report(&format!(
+                    Work::Failed(e) => {
+                        if options.strict {
+                            error = Some(e.into());
+                            return false;
+                        }
+                        summary.failed.push(Failure {
+                            path: file.path.clone(),
+                            reason: e.to_string(),
+                        });
+                        progress.update(0, 0);
+                    }
+                    Work::Extracted(extraction, len) => {
+                        let r = extraction.repairs;
+                        if report_repairs
+                            && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
+                        {
+                            progress.clear();
+                            report(&format!(
                             "{}: repaired {} pinyin annotations; {} lost characters and {} boilerplate characters left out of extraction",
                             file.path.display(),
                             r.pinyin_removed,
                             r.lost_characters,
                             r.boilerplate_characters
                         ));
-                    }
-                    summary.read += 1;
-                    summary.bytes += len as u64;
-                    progress.update(len, extraction_facts(&extraction));
-                    let committed = if options.strict {
-                        changed.push(*extraction, len);
-                        Ok(())
-                    } else if stored.contains_key(&file.name) {
-                        changed.push(*extraction, len);
-                        if options.changed_batch.reached(&changed) {
-                            commit_changed(&mut changed, &[], &mut summary, &mut first_batch)
-                        } else {
-                            Ok(())
                         }
-                    } else {
-                        new.push(*extraction, len);
-                        if options.new_batch.reached(&new) {
-                            commit_new(&mut new, &mut summary)
+                        summary.read += 1;
+                        summary.bytes += len as u64;
+                        progress.update(len, extraction_facts(&extraction));
+                        let full = if options.strict {
+                            changed.push(*extraction, len);
+                            None
+                        } else if stored.contains_key(&file.name) {
+                            changed.push(*extraction, len);
+                            options
+                                .changed_batch
+                                .reached(&changed)
+                                .then(|| Commit::changed(std::mem::take(&mut changed)))
                         } else {
-                            Ok(())
+                            new.push(*extraction, len);
+                            options
+                                .new_batch
+                                .reached(&new)
+                                .then(|| Commit::New(std::mem::take(&mut new)))
+                        };
+                        // A failed send means the writer stopped on an error, which its join gives.
+                        if full.is_some_and(|commit| commits.send(commit).is_err()) {
+                            return false;
                         }
-                    };
-                    if let Err(e) = committed {
-                        error = Some(e);
-                        return false;
                     }
                 }
+                true
+            },
+        );
+        // After a strict build's failure nothing is committed: the store stays as it was.
+        if error.is_none() {
+            let last = [
+                Commit::New(std::mem::take(&mut new)),
+                Commit::Changed {
+                    batch: std::mem::take(&mut changed),
+                    removed,
+                    refresh_ontology: options.strict,
+                },
+            ];
+            for commit in last {
+                if commits.send(commit).is_err() {
+                    break;
+                }
             }
-            true
-        },
-    );
+        }
+        drop(commits);
+        writer.join().expect("the writer thread does not panic")
+    });
     progress.clear();
     if let Some(e) = error {
         return Err(e);
     }
-    commit_new(&mut new, &mut summary)?;
-    commit_changed(&mut changed, &removed, &mut summary, &mut first_batch)?;
+    summary.load = loaded?;
     // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
     // opening of the store from replaying the whole log.
     store.flush()?;

@@ -53,7 +53,8 @@ enum Command {
     ///
     /// Each document's facts go to a named graph of its own, which a new build replaces: the same
     /// input always gives the same graph. Files the store holds unchanged (same bytes, same
-    /// extractor) are skipped. Files run on every core and load in batches, each one transaction:
+    /// extractor) are skipped. Files run on every core and load in batches, each committed
+    /// atomically (new documents through Oxigraph's bulk loader, changed ones in a transaction):
     /// a build killed at any moment leaves every document as it was or as it became. A file that
     /// cannot be read as text is listed and the build goes on (exit status 1 at the end).
     Build {

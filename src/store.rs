@@ -6,7 +6,8 @@
 //!   default graph of queries (with the ontology and the store's own default graph), so a pairing
 //!   stated by five documents is one row, not five; `GRAPH ?g { … }` still reaches each document.
 //!
-//! Each load is one transaction: a failed or killed load leaves the store as it was.
+//! Each load is atomic — a transaction, or for documents new to the store one ingestion of
+//! bulk-loaded table files — so a failed or killed load leaves each document as it was or whole.
 
 use crate::facts::Extraction;
 use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, XZ};
