@@ -374,8 +374,8 @@ pub fn build_with(
         return Err(e);
     }
     summary.load = loaded?;
-    // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
-    // opening of the store from replaying the whole log.
+    // Not needed for safety (every commit is durable: in RocksDB's log, or bulk-loaded in its
+    // table files), but it spares the next opening of the store from replaying the log.
     store.flush()?;
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
