@@ -102,7 +102,9 @@ def main():
     ap.add_argument("--change", type=float, help="instead: rewrite this percentage of the files in --out")
     args = ap.parse_args()
     if args.change is not None:
-        names = sorted(f for f in os.listdir(args.out) if f.endswith(".txt"))
+        # Documents sit in subdirectories of a thousand.
+        names = sorted(os.path.relpath(os.path.join(d, f), args.out)
+                       for d, _, files in os.walk(args.out) for f in files if f.endswith(".txt"))
         r = random.Random(args.seed + 1)
         chosen = r.sample(names, max(1, round(len(names) * args.change / 100)))
         for name in chosen:

@@ -6,9 +6,11 @@
 //!   most a few documents per worker plus one batch, whatever the size of the corpus.
 //! - **Incremental**: a file whose content hash and extractor version match what the store
 //!   records is not extracted again; with `prune`, documents whose files are gone are dropped.
-//! - **Crash-safe**: documents are loaded in batches, each one transaction
-//!   ([`GraphStore::load_batch`]) that keeps the merged graph the union of the document graphs;
-//!   a build killed at any moment leaves each document either as it was or as it became.
+//! - **Crash-safe**: documents are loaded in batches, each committed atomically with the matching
+//!   changes to the merged graph: documents new to the store through Oxigraph's bulk loader
+//!   ([`GraphStore::load_new_documents`], one atomic ingestion of table files per batch), changed
+//!   ones in a transaction ([`GraphStore::load_batch`]). A build killed at any moment leaves each
+//!   document either as it was or as it became.
 //! - **Per-file failures** (unreadable, not text) are listed and the build goes on, unless
 //!   `strict`: then the whole build is one transaction and the first failure stops it with the
 //!   store as it was.
@@ -47,14 +49,32 @@ pub struct BuildOptions {
     pub jobs: usize,
     /// Draw a progress bar on standard error (only when it is a terminal).
     pub progress: bool,
-    /// A batch is committed once it holds this many documents…
-    pub batch_documents: usize,
-    /// …or this many bytes of input text…
-    pub batch_bytes: usize,
-    /// …or this many facts (statements and surface forms). Oxigraph holds a transaction's
-    /// writes in memory, about a kilobyte or two per quad, so this bounds the build's memory on
-    /// fact-dense texts.
-    pub batch_facts: usize,
+    /// Batches of documents the store already holds (replaced in a transaction). Oxigraph holds
+    /// a transaction's writes in memory, about a kilobyte or two per quad, and large
+    /// transactions cost more per quad, so these are small.
+    pub changed_batch: BatchLimits,
+    /// Batches of documents new to the store (bulk-loaded). Each commit adds table files that
+    /// RocksDB later compacts, so fewer, larger batches are cheaper; their size bounds the
+    /// memory of the extractions and quads waiting for the loader.
+    pub new_batch: BatchLimits,
+}
+
+/// A batch is committed once it reaches any of these.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchLimits {
+    pub documents: usize,
+    /// Bytes of input text.
+    pub bytes: usize,
+    /// Facts: statements and surface forms.
+    pub facts: usize,
+}
+
+impl BatchLimits {
+    fn reached(&self, batch: &PendingBatch) -> bool {
+        batch.extractions.len() >= self.documents
+            || batch.bytes >= self.bytes
+            || batch.facts >= self.facts
+    }
 }
 
 impl Default for BuildOptions {
@@ -65,9 +85,54 @@ impl Default for BuildOptions {
             force: false,
             jobs: 0,
             progress: false,
-            batch_documents: 200,
-            batch_bytes: 8 << 20,
-            batch_facts: 1_000,
+            changed_batch: BatchLimits {
+                documents: 200,
+                bytes: 8 << 20,
+                facts: 1_000,
+            },
+            new_batch: BatchLimits {
+                documents: 2_000,
+                bytes: 4 << 20,
+                facts: 20_000,
+            },
+        }
+    }
+}
+
+/// Extractions waiting to be committed, with their size.
+#[derive(Default)]
+struct PendingBatch {
+    extractions: Vec<Extraction>,
+    bytes: usize,
+    facts: usize,
+}
+
+impl PendingBatch {
+    fn push(&mut self, extraction: Extraction, bytes: usize) {
+        self.bytes += bytes;
+        self.facts += extraction_facts(&extraction) + extraction.surface_forms.len();
+        self.extractions.push(extraction);
+    }
+}
+
+/// A batch handed to the writer thread.
+enum Commit {
+    /// Documents new to the store: bulk-loaded.
+    New(PendingBatch),
+    /// Documents the store holds, and documents to drop: one transaction.
+    Changed {
+        batch: PendingBatch,
+        removed: Vec<String>,
+        refresh_ontology: bool,
+    },
+}
+
+impl Commit {
+    fn changed(batch: PendingBatch) -> Commit {
+        Commit::Changed {
+            batch,
+            removed: Vec::new(),
+            refresh_ontology: false,
         }
     }
 }
@@ -174,10 +239,12 @@ pub fn build_with(
         ..BuildSummary::default()
     };
     let mut progress = Progress::new(options.progress, files.len());
-    let mut batch: Vec<Extraction> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let mut batch_facts = 0usize;
-    let mut first_batch = true;
+    let mut changed = PendingBatch::default();
+    let mut new = PendingBatch::default();
+    if !options.strict {
+        // The ontology first, so that a build killed before its end leaves its labels too.
+        store.load_batch(&[], &[], true, &version)?;
+    }
     let mut error: Option<BuildError> = None;
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
         !options.force
@@ -186,90 +253,129 @@ pub fn build_with(
                     && doc.content_hash == format!("{:016x}", fnv1a(bytes))
             })
     };
-    let commit = |batch: &mut Vec<Extraction>,
-                  removed: &[String],
-                  summary: &mut BuildSummary,
-                  first: &mut bool|
-     -> Result<(), BuildError> {
-        let loaded = store.load_batch(batch, removed, *first, &version)?;
-        *first = false;
-        summary.load.add(&loaded);
-        batch.clear();
-        Ok(())
-    };
-    for_each_parallel(
-        &files,
-        options.jobs,
-        |file| match corpus::read_bytes(file) {
-            Err(e) => Work::Failed(e),
-            Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
-            Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
-                Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+    // A writer thread commits the batches in the order they are handed over while this thread
+    // collects the next ones, so loading overlaps extraction. Commits stay one at a time: a
+    // transaction's check that no other document still states a triple must not race a bulk
+    // load adding it. The hand-over waits for the writer to be free (a rendezvous channel), so
+    // at most one batch is being written while one is collected.
+    let (commits, to_write) = mpsc::sync_channel::<Commit>(0);
+    let loaded = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut loaded = LoadSummary::default();
+            for commit in to_write {
+                loaded.add(&match commit {
+                    Commit::New(batch) => store.load_new_documents(&batch.extractions, &version)?,
+                    Commit::Changed {
+                        batch,
+                        removed,
+                        refresh_ontology,
+                    } => store.load_batch(
+                        &batch.extractions,
+                        &removed,
+                        refresh_ontology,
+                        &version,
+                    )?,
+                });
+            }
+            Ok::<LoadSummary, StoreError>(loaded)
+        });
+        for_each_parallel(
+            &files,
+            options.jobs,
+            |file| match corpus::read_bytes(file) {
                 Err(e) => Work::Failed(e),
+                Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
+                Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
+                    Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+                    Err(e) => Work::Failed(e),
+                },
             },
-        },
-        |index, work| {
-            let file = &files[index];
-            match work {
-                Work::Skipped => {
-                    summary.skipped += 1;
-                    progress.update(0, 0);
-                }
-                Work::Failed(e) => {
-                    if options.strict {
-                        error = Some(e.into());
-                        return false;
+            |index, work| {
+                let file = &files[index];
+                match work {
+                    Work::Skipped => {
+                        summary.skipped += 1;
+                        progress.update(0, 0);
                     }
-                    summary.failed.push(Failure {
-                        path: file.path.clone(),
-                        reason: e.to_string(),
-                    });
-                    progress.update(0, 0);
-                }
-                Work::Extracted(extraction, len) => {
-                    let r = extraction.repairs;
-                    if report_repairs
-                        && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
-                    {
-                        progress.clear();
-                        report(&format!(
+                    Work::Failed(e) => {
+                        if options.strict {
+                            error = Some(e.into());
+                            return false;
+                        }
+                        summary.failed.push(Failure {
+                            path: file.path.clone(),
+                            reason: e.to_string(),
+                        });
+                        progress.update(0, 0);
+                    }
+                    Work::Extracted(extraction, len) => {
+                        let r = extraction.repairs;
+                        if report_repairs
+                            && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
+                        {
+                            progress.clear();
+                            report(&format!(
                             "{}: repaired {} pinyin annotations; {} lost characters and {} boilerplate characters left out of extraction",
                             file.path.display(),
                             r.pinyin_removed,
                             r.lost_characters,
                             r.boilerplate_characters
                         ));
-                    }
-                    summary.read += 1;
-                    summary.bytes += len as u64;
-                    progress.update(len, extraction_facts(&extraction));
-                    batch_bytes += len;
-                    batch_facts += extraction_facts(&extraction) + extraction.surface_forms.len();
-                    batch.push(*extraction);
-                    if !options.strict
-                        && (batch.len() >= options.batch_documents
-                            || batch_bytes >= options.batch_bytes
-                            || batch_facts >= options.batch_facts)
-                    {
-                        batch_bytes = 0;
-                        batch_facts = 0;
-                        if let Err(e) = commit(&mut batch, &[], &mut summary, &mut first_batch) {
-                            error = Some(e);
+                        }
+                        summary.read += 1;
+                        summary.bytes += len as u64;
+                        progress.update(len, extraction_facts(&extraction));
+                        let full = if options.strict {
+                            changed.push(*extraction, len);
+                            None
+                        } else if stored.contains_key(&file.name) {
+                            changed.push(*extraction, len);
+                            options
+                                .changed_batch
+                                .reached(&changed)
+                                .then(|| Commit::changed(std::mem::take(&mut changed)))
+                        } else {
+                            new.push(*extraction, len);
+                            options
+                                .new_batch
+                                .reached(&new)
+                                .then(|| Commit::New(std::mem::take(&mut new)))
+                        };
+                        // A failed send means the writer stopped on an error, which its join gives.
+                        if full.is_some_and(|commit| commits.send(commit).is_err()) {
                             return false;
                         }
                     }
                 }
+                true
+            },
+        );
+        // After a strict build's failure nothing is committed: the store stays as it was.
+        if error.is_none() {
+            let last = [
+                Commit::New(std::mem::take(&mut new)),
+                Commit::Changed {
+                    batch: std::mem::take(&mut changed),
+                    removed,
+                    refresh_ontology: options.strict,
+                },
+            ];
+            for commit in last {
+                if commits.send(commit).is_err() {
+                    break;
+                }
             }
-            true
-        },
-    );
+        }
+        drop(commits);
+        writer.join().expect("the writer thread does not panic")
+    });
     progress.clear();
     if let Some(e) = error {
         return Err(e);
     }
-    commit(&mut batch, &removed, &mut summary, &mut first_batch)?;
-    // Not needed for safety (every commit is durable in RocksDB's log), but it spares the next
-    // opening of the store from replaying the whole log.
+    summary.load = loaded?;
+    // Not needed for safety (every commit is durable: in RocksDB's log, or bulk-loaded in its
+    // table files), but it spares the next opening of the store from replaying the log.
     store.flush()?;
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();

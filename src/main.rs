@@ -54,7 +54,8 @@ enum Command {
     ///
     /// Each document's facts go to a named graph of its own, which a new build replaces: the same
     /// input always gives the same graph. Files the store holds unchanged (same bytes, same
-    /// extractor) are skipped. Files run on every core and load in batches, each one transaction:
+    /// extractor) are skipped. Files run on every core and load in batches, each committed
+    /// atomically (new documents through Oxigraph's bulk loader, changed ones in a transaction):
     /// a build killed at any moment leaves every document as it was or as it became. A file that
     /// cannot be read as text is listed and the build goes on (exit status 1 at the end).
     Build {
@@ -74,9 +75,10 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(short, long, default_value_t = 0)]
         jobs: usize,
-        /// Documents per transaction (tests use small batches to kill builds between commits).
-        #[arg(long, hide = true, default_value_t = BuildOptions::default().batch_documents)]
-        batch_documents: usize,
+        /// At most this many documents per commit (tests use small batches to kill builds
+        /// between commits).
+        #[arg(long, hide = true)]
+        batch_documents: Option<usize>,
     },
     /// Extract facts from texts to standard output, without a store.
     ///
@@ -273,15 +275,18 @@ fn run(cli: Cli) -> Result<i32> {
             batch_documents,
         }) => {
             let store = GraphStore::open_or_create(&cli.store)?;
-            let options = BuildOptions {
+            let mut options = BuildOptions {
                 prune,
                 strict,
                 force,
                 jobs,
-                batch_documents: batch_documents.max(1),
                 progress: true,
                 ..BuildOptions::default()
             };
+            if let Some(documents) = batch_documents {
+                options.changed_batch.documents = documents.max(1);
+                options.new_batch.documents = documents.max(1);
+            }
             build(&store, &paths, &options)
         }
         Some(Command::Extract {

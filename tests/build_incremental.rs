@@ -264,6 +264,76 @@ fn a_build_killed_at_random_moments_leaves_every_document_old_or_new() {
     assert_eq!(merged_view(&env), merged_view(&full2));
 }
 
+/// Documents new to the store go through Oxigraph's bulk loader, one atomic ingestion per batch:
+/// a first build killed at any moment leaves each document absent or whole.
+#[test]
+fn a_first_build_killed_at_random_moments_leaves_every_document_absent_or_whole() {
+    let corpus = TestEnv::new();
+    let (_, v2) = two_versions(&corpus, 60);
+    let full = TestEnv::new();
+    let started = Instant::now();
+    full.ok(&["build", "--batch-documents", "2", s(&v2)]);
+    let duration = started.elapsed();
+    let whole = graphs(&full);
+
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut killed_midway = 0;
+    for round in 0..6 {
+        let env = TestEnv::new();
+        let span = duration.as_millis() as u64;
+        let delay = Duration::from_millis(span / 4 + random_below(&mut seed, span));
+        let mut child = env
+            .command(&["build", "--batch-documents", "2", s(&v2)])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        eprintln!("round {round}: killed after {delay:?} ({status})");
+        if !env.store.join("CURRENT").exists() {
+            continue; // killed before RocksDB made the store
+        }
+
+        let now = graphs(&env);
+        let mut present = 0;
+        for (graph, triples) in &now {
+            if graph.starts_with(DOCUMENT_GRAPHS) {
+                assert_eq!(
+                    whole.get(graph),
+                    Some(triples),
+                    "round {round}: {graph} is not whole (killed after {delay:?})"
+                );
+                present += 1;
+            }
+        }
+        assert!(
+            merged_is_union(&env),
+            "round {round}: merged graph consistent"
+        );
+        if present > 0 && present < 60 {
+            killed_midway += 1;
+        }
+        // The next build finishes the job and clears what the killed bulk load left on disk.
+        env.ok(&["build", s(&v2)]);
+        assert_eq!(graphs(&env), whole, "round {round}: finished");
+        assert_eq!(merged_view(&env), merged_view(&full));
+        let leftovers: Vec<_> = std::fs::read_dir(&env.store)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("bulk-"))
+            .collect();
+        assert!(leftovers.is_empty(), "round {round}: left {leftovers:?}");
+    }
+    eprintln!("{killed_midway} of 6 kills left some documents loaded and others not");
+}
+
 #[test]
 fn extract_writes_what_build_stores_without_a_store() {
     let env = TestEnv::with_seeds();
