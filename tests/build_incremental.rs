@@ -216,18 +216,7 @@ fn a_build_killed_at_random_moments_leaves_every_document_old_or_new() {
         let target = if round % 2 == 0 { &v2 } else { &v1 };
         // Start-up (opening the store, reading what it holds) comes before the first commit:
         // kill between a quarter of the measured build time and a little past its end.
-        let span = duration.as_millis() as u64;
-        let delay = Duration::from_millis(span / 4 + random_below(&mut seed, span));
-        let mut child = env
-            .command(&["build", "--batch-documents", "2", s(target)])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
-        eprintln!("round {round}: killed after {delay:?} ({status})");
+        let delay = kill_build_at_random(&env, target, duration, &mut seed, round);
 
         let now = graphs(&env);
         let mut from_old = 0;
@@ -284,18 +273,7 @@ fn a_first_build_killed_at_random_moments_leaves_every_document_absent_or_whole(
     let mut killed_midway = 0;
     for round in 0..6 {
         let env = TestEnv::new();
-        let span = duration.as_millis() as u64;
-        let delay = Duration::from_millis(span / 4 + random_below(&mut seed, span));
-        let mut child = env
-            .command(&["build", "--batch-documents", "2", s(&v2)])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
-        eprintln!("round {round}: killed after {delay:?} ({status})");
+        let delay = kill_build_at_random(&env, &v2, duration, &mut seed, round);
         if !env.store.join("CURRENT").exists() {
             continue; // killed before RocksDB made the store
         }
@@ -378,4 +356,28 @@ fn extract_lists_files_it_cannot_read_and_goes_on() {
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("a.txt"));
+}
+
+/// Starts a build of `corpus` in small batches and SIGKILLs it between a quarter of `duration`
+/// (a full build's time) and a little past its end. Returns how long it let the build run.
+fn kill_build_at_random(
+    env: &TestEnv,
+    corpus: &std::path::Path,
+    duration: Duration,
+    seed: &mut u64,
+    round: usize,
+) -> Duration {
+    let span = duration.as_millis() as u64;
+    let delay = Duration::from_millis(span / 4 + random_below(seed, span));
+    let mut child = env
+        .command(&["build", "--batch-documents", "2", s(corpus)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    eprintln!("round {round}: killed after {delay:?} ({status})");
+    delay
 }
