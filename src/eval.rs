@@ -75,10 +75,18 @@ pub struct Report {
     pub facts_from_boilerplate: Vec<String>,
     /// Gold documents that were not among the extracted texts.
     pub missing_documents: Vec<String>,
+    /// Kind of fact → the gold facts the extractor did not find.
+    pub missed: BTreeMap<String, Vec<String>>,
+    /// Kind of fact → the facts found that the gold file does not have.
+    pub unexpected: BTreeMap<String, Vec<String>>,
 }
 
 fn local(iri: &str) -> &str {
     iri.rsplit(['#', '/']).next().unwrap_or(iri)
+}
+
+fn or_dash(value: Option<impl std::fmt::Display>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
 fn score<T: Ord>(gold: BTreeSet<T>, found: BTreeSet<T>) -> Score {
@@ -89,9 +97,10 @@ fn score<T: Ord>(gold: BTreeSet<T>, found: BTreeSet<T>) -> Score {
     }
 }
 
-/// Values compare at a precision of a thousandth, so 5.59万 and 55900 meet.
-fn value_key(v: f64) -> i64 {
-    (v * 1000.0).round() as i64
+/// Values compare at a precision of a thousandth, so 5.59万 and 55900 meet; the key reads as
+/// the number (51629, 32.5).
+fn value_key(v: f64) -> String {
+    format!("{}", (v * 1000.0).round() / 1000.0)
 }
 
 /// Scores the extractions of the gold file's documents (others are ignored).
@@ -168,13 +177,13 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
                 "outcome-details",
                 true,
                 format!(
-                    "{file} {} {} {:?} {:?} {:?} {:?}",
+                    "{file} {} {} indicator={} year={} qualifier={} pairing={}",
                     value_key(o.value),
                     o.unit,
-                    o.indicator,
-                    o.year,
-                    o.qualifier,
-                    pairing
+                    or_dash(o.indicator.as_deref()),
+                    or_dash(o.year),
+                    or_dash(o.qualifier.as_deref()),
+                    or_dash(pairing)
                 ),
             );
         }
@@ -190,12 +199,12 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
                 "outcome-details",
                 false,
                 format!(
-                    "{file} {} {unit} {:?} {:?} {:?} {:?}",
+                    "{file} {} {unit} indicator={} year={} qualifier={} pairing={}",
                     value_key(o.value),
-                    Some(local(&o.indicator)),
-                    o.year,
-                    o.qualifier.map(|q| q.name()),
-                    pairing
+                    local(&o.indicator),
+                    or_dash(o.year),
+                    or_dash(o.qualifier.map(|q| q.name())),
+                    or_dash(pairing)
                 ),
             );
         }
@@ -224,6 +233,14 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
         }
     }
     for (kind, (gold_set, found_set)) in sets {
+        let missed: Vec<String> = gold_set.difference(&found_set).cloned().collect();
+        let unexpected: Vec<String> = found_set.difference(&gold_set).cloned().collect();
+        if !missed.is_empty() {
+            report.missed.insert(kind.to_owned(), missed);
+        }
+        if !unexpected.is_empty() {
+            report.unexpected.insert(kind.to_owned(), unexpected);
+        }
         report
             .scores
             .insert(kind.to_owned(), score(gold_set, found_set));
@@ -233,8 +250,9 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
     report
 }
 
-/// The report as a table for people.
-pub fn render(report: &Report) -> String {
+/// The report as a table for people; with `details`, the facts missed and those not in the gold
+/// file, one per line, so a user sees what to fix.
+pub fn render(report: &Report, details: bool) -> String {
     let mut out = String::from("kind             gold  found  correct  precision  recall\n");
     for (kind, s) in &report.scores {
         out.push_str(&format!(
@@ -255,6 +273,19 @@ pub fn render(report: &Report) -> String {
     }
     for missing in &report.missing_documents {
         out.push_str(&format!("not among the texts: {missing}\n"));
+    }
+    if details {
+        for (heading, facts) in [
+            ("missed", &report.missed),
+            ("not in the gold file", &report.unexpected),
+        ] {
+            for (kind, keys) in facts {
+                out.push_str(&format!("{heading}, {kind}:\n"));
+                for key in keys {
+                    out.push_str(&format!("  {key}\n"));
+                }
+            }
+        }
     }
     out
 }

@@ -224,9 +224,12 @@ enum Command {
         /// Files or directories holding the gold file's documents.
         #[arg(default_value = "seeds")]
         paths: Vec<PathBuf>,
-        /// Print the scores as JSON.
+        /// Print the scores as JSON (with the missed and unexpected facts).
         #[arg(long)]
         json: bool,
+        /// Also list the facts missed and the facts found that the gold file does not have.
+        #[arg(long)]
+        details: bool,
     },
     /// Draw the pairing network: Graphviz DOT, or SVG/PNG rendered by Graphviz.
     ///
@@ -522,7 +525,12 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
-        Some(Command::Eval { gold, paths, json }) => {
+        Some(Command::Eval {
+            gold,
+            paths,
+            json,
+            details,
+        }) => {
             let text = std::fs::read_to_string(&gold)
                 .with_context(|| format!("cannot read gold file {}", gold.display()))?;
             let gold_data: xiezuo::eval::Gold = serde_json::from_str(&text)
@@ -536,7 +544,7 @@ fn run(cli: Cli) -> Result<i32> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print!("{}", xiezuo::eval::render(&report));
+                print!("{}", xiezuo::eval::render(&report, details));
             }
             Ok(0)
         }

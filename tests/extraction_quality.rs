@@ -67,3 +67,41 @@ fn eval_prints_a_table_and_rejects_a_bad_gold_file() {
         "{err}"
     );
 }
+
+#[test]
+fn eval_details_list_what_was_missed_and_what_the_gold_file_lacks() {
+    let env = TestEnv::new();
+    // Seed 001 states Fujian → Ningxia; this gold file forgets it and claims Tianjin → Gansu.
+    let gold = env.path("gold.json");
+    std::fs::write(
+        &gold,
+        r#"{"documents": {"001_24de61fca978a27e.txt": {"pairings": [
+            {"helper": "120000", "recipient": "620000", "since": null, "models": []}]}}}"#,
+    )
+    .unwrap();
+    let table = env.ok(&[
+        "eval",
+        "--details",
+        gold.to_str().unwrap(),
+        util::seeds().to_str().unwrap(),
+    ]);
+    let section = |heading: &str| -> String {
+        table
+            .split(heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no '{heading}' in\n{table}"))
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        section("missed, pairings:").contains("120000→620000"),
+        "{table}"
+    );
+    assert!(
+        section("not in the gold file, pairings:").contains("350000→640000"),
+        "{table}"
+    );
+}
