@@ -22,6 +22,9 @@ use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
+use pairing::{list_headings, sentence_pairs, SentenceParts};
+
+mod pairing;
 use crate::text::{decode, DecodeError, View};
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,6 +98,10 @@ pub fn extract_text(
         out
     };
     let mut language_chars: BTreeMap<Language, usize> = BTreeMap::new();
+    let headings = list_headings(&view.text, &found.pairing_cues);
+    // Outcomes whose sentence names the two regions of a pairing stated elsewhere: (outcome,
+    // helper, recipient), settled once the whole document is read.
+    let mut pending_pairings: Vec<(usize, (String, String))> = Vec::new();
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
         let language = sentence.language;
@@ -116,21 +123,19 @@ pub fn extract_text(
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
             .collect();
-        let cue = hits_within(&found.pairing_cues, &sentence.span, |c| &c.span)
-            .first()
-            .map(|c| c.kind)
-            .or_else(|| {
-                in_sentence
-                    .iter()
-                    .any(|(m, _)| m.in_pair_name)
-                    .then_some(CueKind::Pairing)
-            });
-        let mut pairs = match cue {
-            Some(cue) => clause_pairs(sentence.clauses.as_slice(), &in_sentence, cue, k),
-            None => Vec::new(),
-        };
+        let mut pairs = sentence_pairs(
+            &SentenceParts {
+                view: &view.text,
+                span: sentence.span.clone(),
+                clauses: &sentence.clauses,
+                mentions: &in_sentence,
+                cues: hits_within(&found.pairing_cues, &sentence.span, |c| &c.span),
+                markers: hits_within(&found.markers, &sentence.span, |c| &c.span),
+            },
+            k,
+        );
         let mut seen = BTreeSet::new();
-        pairs.retain(|&(h, r, _)| seen.insert((h, r)));
+        pairs.retain(|p| seen.insert((p.helper, p.recipient)));
         let years = years_in(&view.text, sentence.span.clone(), language, &found.periods);
         // Copied out of the text only for sentences that state something.
         let quote: OnceCell<Arc<str>> = OnceCell::new();
@@ -144,8 +149,18 @@ pub fn extract_text(
 
         // Outcomes: a quantity with a unit, measuring what the nearest indicator cue names.
         let single_pairing = match pairs.as_slice() {
-            [(h, r, _)] => Some((k.regions[*h].code.clone(), k.regions[*r].code.clone())),
+            [p] => Some((
+                k.regions[p.helper].code.clone(),
+                k.regions[p.recipient].code.clone(),
+            )),
             _ => None,
+        };
+        // Without a pairing of its own, a sentence naming one helper and one recipient speaks
+        // of their pairing if the document states it somewhere.
+        let named_pairing = if single_pairing.is_none() && pairs.is_empty() {
+            named_pair(&in_sentence, k)
+        } else {
+            None
         };
         for quantity in quantities.find(&view.text, sentence.span.clone(), language) {
             let clause = sentence
@@ -173,6 +188,9 @@ pub fn extract_text(
                     None => continue,
                 },
             };
+            if let Some(named) = &named_pairing {
+                pending_pairings.push((outcomes.len(), named.clone()));
+            }
             outcomes.push(OutcomeStatement {
                 value: quantity.value,
                 unit: k.concepts[quantity.unit].iri.clone(),
@@ -259,7 +277,8 @@ pub fn extract_text(
             continue;
         }
         // The regions of the pairings, as this sentence writes them.
-        let parties: BTreeSet<RegionId> = pairs.iter().flat_map(|&(h, r, _)| [h, r]).collect();
+        let parties: BTreeSet<RegionId> =
+            pairs.iter().flat_map(|p| [p.helper, p.recipient]).collect();
         for (m, region) in &in_sentence {
             if parties.contains(region) && !m.in_pair_name {
                 let text = original_slice(&view.original_span(m.span.clone())).to_owned();
@@ -272,22 +291,73 @@ pub fn extract_text(
                 }
             }
         }
-        let adjusted_in = (!hits_within(&found.adjustment_cues, &sentence.span, |h| h).is_empty())
+        let adjusted_in = hits_within(&found.markers, &sentence.span, |h| &h.span)
+            .iter()
+            .any(|h| h.kind == CueKind::Adjusted)
             .then(|| years.first().copied())
             .flatten();
-        let linked: BTreeSet<usize> = pairing_concepts
+        // A pairing starts in the years of its own clause, else in those of clauses that state
+        // no pairing ("1996年至2019年,福建省与宁夏…"), else, for an item of a list or a table
+        // row, in those of the line introducing the list.
+        let clause_years: Vec<Vec<i32>> = sentence
+            .clauses
             .iter()
-            .chain(paragraph_context.1.iter())
-            .copied()
+            .map(|c| years_in(&view.text, c.clone(), language, &found.periods))
             .collect();
-        for (helper, recipient, rule) in pairs {
+        let paired_clauses: BTreeSet<usize> = pairs.iter().map(|p| p.clause).collect();
+        let free_years: Vec<i32> = clause_years
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !paired_clauses.contains(i))
+            .flat_map(|(_, y)| y.iter().copied())
+            .collect();
+        let heading_years = || -> Vec<i32> {
+            headings[sentence.paragraph]
+                .clone()
+                .map(|line| years_in(&view.text, line, language, &found.periods))
+                .unwrap_or_default()
+        };
+        let row_years = self::years(&view.text[sentence.span.clone()], true);
+        // Concepts cued in a clause that states pairings go to those pairings only, when the
+        // sentence states pairings in several clauses; the others go to every pairing.
+        let concepts_of_clause = |clause: usize| -> BTreeSet<usize> {
+            let mut linked: BTreeSet<usize> = paragraph_context.1.clone();
+            for (hit, c) in concept_hits {
+                if k.concepts[*c].applies_to != pairing_class {
+                    continue;
+                }
+                let hit_clause = sentence.clauses.iter().position(|cl| within(hit, cl));
+                let own = hit_clause.is_none_or(|h| {
+                    h == clause || paired_clauses.len() < 2 || !paired_clauses.contains(&h)
+                });
+                if own {
+                    linked.insert(*c);
+                }
+            }
+            linked
+        };
+        for pair in pairs {
+            let since = if pair.rule == "table-row" {
+                row_years.iter().min().copied()
+            } else {
+                clause_years[pair.clause]
+                    .iter()
+                    .min()
+                    .or(free_years.iter().min())
+                    .copied()
+            }
+            .or_else(|| heading_years().into_iter().min());
+            let mut pair_years = years.clone();
+            if pair_years.is_empty() {
+                pair_years.extend(since);
+            }
             pairings.push(PairingStatement {
-                helper: k.regions[helper].code.clone(),
-                recipient: k.regions[recipient].code.clone(),
-                since: years.iter().copied().min(),
-                years: years.clone(),
+                helper: k.regions[pair.helper].code.clone(),
+                recipient: k.regions[pair.recipient].code.clone(),
+                since,
+                years: pair_years,
                 adjusted_in,
-                concepts: linked
+                concepts: concepts_of_clause(pair.clause)
                     .iter()
                     .map(|&c| {
                         (
@@ -296,8 +366,17 @@ pub fn extract_text(
                         )
                     })
                     .collect(),
-                evidence: evidence(rule),
+                evidence: evidence(pair.rule),
             });
+        }
+    }
+    let stated: BTreeSet<(&str, &str)> = pairings
+        .iter()
+        .map(|p| (p.helper.as_str(), p.recipient.as_str()))
+        .collect();
+    for (outcome, (helper, recipient)) in pending_pairings {
+        if stated.contains(&(helper.as_str(), recipient.as_str())) {
+            outcomes[outcome].pairing = Some((helper, recipient));
         }
     }
 
@@ -391,101 +470,28 @@ fn resolve(mentions: Vec<Mention>, k: &Knowledge) -> Vec<(Mention, RegionId)> {
         .collect()
 }
 
-/// (helper, recipient, rule) for each clause of a sentence that states a pairing.
-///
-/// A pair name (闽宁协作) states its own pairing and crosses with nothing else in its clause, so
-/// "闽宁协作、粤桂扶贫协作" gives two pairings, not four. Other regions pair eastern with western
-/// within the clause; a clause with one side only takes the other side from the clause's single
-/// pair name or from the nearest earlier clause.
-fn clause_pairs(
-    clauses: &[Range<usize>],
-    mentions: &[&(Mention, RegionId)],
-    cue: CueKind,
-    k: &Knowledge,
-) -> Vec<(RegionId, RegionId, String)> {
-    let cue_name = match cue {
-        CueKind::PairingPassive => "passive-cue",
-        CueKind::PairingSymmetric => "symmetric-cue",
-        _ => "cue",
-    };
-    let mut pairs = Vec::new();
-    let (mut last_helpers, mut last_recipients): (Vec<RegionId>, Vec<RegionId>) =
-        (Vec::new(), Vec::new());
-    for clause in clauses {
-        let here: Vec<&(Mention, RegionId)> = mentions
+/// The one helper and one recipient a sentence names (regions inside others count, not those
+/// they are in), as codes.
+fn named_pair(mentions: &[&(Mention, RegionId)], k: &Knowledge) -> Option<(String, String)> {
+    let of_side = |side: Side| -> Vec<RegionId> {
+        let regions: BTreeSet<RegionId> = mentions
             .iter()
-            .copied()
-            .filter(|(m, _)| within(&m.span, clause))
-            .collect();
-        // Pair names come as two adjacent mentions, eastern then western.
-        let pair_names: Vec<(RegionId, RegionId)> = here
-            .windows(2)
-            .filter(|w| {
-                w[0].0.in_pair_name && w[1].0.in_pair_name && w[0].0.span.end == w[1].0.span.start
-            })
-            .map(|w| (w[0].1, w[1].1))
-            .collect();
-        for &(h, r) in &pair_names {
-            pairs.push((h, r, format!("pair-name+{cue_name}")));
-        }
-        let ordinary: Vec<RegionId> = here
-            .iter()
-            .filter(|(m, _)| !m.in_pair_name)
             .map(|&&(_, r)| r)
+            .filter(|&r| k.regions[r].side == Some(side))
             .collect();
-        // A region that qualifies another one in the same clause (广东省深圳市) steps aside.
-        let regions: Vec<RegionId> = ordinary
+        regions
             .iter()
             .copied()
-            .filter(|&r| !ordinary.iter().any(|&other| k.is_ancestor(r, other)))
-            .collect();
-        let of_side = |side| {
-            let mut v: Vec<RegionId> = regions
-                .iter()
-                .copied()
-                .filter(|&r| k.regions[r].side == Some(side))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let (own_helpers, own_recipients) = (of_side(Side::East), of_side(Side::West));
-        let single_pair_name = (pair_names.len() == 1).then(|| pair_names[0]);
-        let (helpers, helper_source) = match (&own_helpers, single_pair_name) {
-            (h, _) if !h.is_empty() => (h.clone(), "clause"),
-            (_, Some((h, _))) => (vec![h], "pair-name"),
-            _ => (last_helpers.clone(), "helper-from-earlier-clause"),
-        };
-        let (recipients, recipient_source) = match (&own_recipients, single_pair_name) {
-            (r, _) if !r.is_empty() => (r.clone(), "clause"),
-            (_, Some((_, r))) => (vec![r], "pair-name"),
-            _ => (last_recipients.clone(), "recipient-from-earlier-clause"),
-        };
-        if !own_helpers.is_empty() || !own_recipients.is_empty() {
-            let structure = match (helper_source, recipient_source) {
-                ("clause", "clause") => "clause",
-                ("clause", other) | (other, _) => other,
-            };
-            for &h in &helpers {
-                for &r in &recipients {
-                    if h != r
-                        && !k.is_ancestor(h, r)
-                        && !k.is_ancestor(r, h)
-                        && !pair_names.contains(&(h, r))
-                    {
-                        pairs.push((h, r, format!("{structure}+{cue_name}")));
-                    }
-                }
-            }
-        }
-        if helper_source != "helper-from-earlier-clause" {
-            last_helpers = helpers;
-        }
-        if recipient_source != "recipient-from-earlier-clause" {
-            last_recipients = recipients;
-        }
+            .filter(|&r| !regions.iter().any(|&inner| k.is_ancestor(r, inner)))
+            .collect()
+    };
+    match (
+        of_side(Side::East).as_slice(),
+        of_side(Side::West).as_slice(),
+    ) {
+        ([h], [r]) => Some((k.regions[*h].code.clone(), k.regions[*r].code.clone())),
+        _ => None,
     }
-    pairs
 }
 
 /// Years a sentence names: four digits followed by 年, starting a range ("2016—2020年"), or,

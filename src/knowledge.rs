@@ -119,7 +119,12 @@ pub enum CueKind {
     Nearly,
     About,
     MoreThanAfter,
+    NearlyAfter,
     AboutAfter,
+    /// Two lists pair item by item (分别, respectively).
+    Respectively,
+    /// The clause compares regions (与…相比, compared with): its regions pair with nothing.
+    Comparison,
 }
 
 impl CueKind {
@@ -137,7 +142,10 @@ impl CueKind {
             "nearly" => Self::Nearly,
             "about" => Self::About,
             "more-than-after" => Self::MoreThanAfter,
+            "nearly-after" => Self::NearlyAfter,
             "about-after" => Self::AboutAfter,
+            "respectively" => Self::Respectively,
+            "comparison" => Self::Comparison,
             _ => return None,
         })
     }

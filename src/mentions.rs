@@ -23,7 +23,8 @@ enum Meaning {
     NotAPlace,
     PairName(RegionId, RegionId),
     PairingCue(CueKind),
-    AdjustmentCue,
+    /// Words that change how a sentence's pairings read: adjusted, respectively, comparison.
+    Marker(CueKind),
     Concept(usize),
     /// A five-year plan and its first and last years.
     Period(i32, i32),
@@ -35,7 +36,7 @@ enum Group {
     Regions,
     PairNames,
     PairingCues,
-    AdjustmentCues,
+    Markers,
     Concepts,
     Periods,
 }
@@ -53,7 +54,7 @@ impl Meaning {
             Meaning::Region(_) | Meaning::NotAPlace => Group::Regions,
             Meaning::PairName(..) => Group::PairNames,
             Meaning::PairingCue(_) => Group::PairingCues,
-            Meaning::AdjustmentCue => Group::AdjustmentCues,
+            Meaning::Marker(_) => Group::Markers,
             Meaning::Concept(_) => Group::Concepts,
             Meaning::Period(..) => Group::Periods,
         }
@@ -112,8 +113,8 @@ pub struct CueHit {
 pub struct Found {
     pub mentions: Vec<Mention>,
     pub pairing_cues: Vec<CueHit>,
-    /// Cues saying that a pairing was adjusted (调整, réajusté…).
-    pub adjustment_cues: Vec<Range<usize>>,
+    /// Adjusted (调整, réajusté…), respectively (分别) and comparison (相比) cues.
+    pub markers: Vec<CueHit>,
     /// Concepts (indices into `Knowledge::concepts`) cued, with where.
     pub concepts: Vec<(Range<usize>, usize)>,
     /// Five-year plans (十三五) with their first and last years.
@@ -148,7 +149,9 @@ impl Matcher {
                 CueKind::Pairing | CueKind::PairingPassive | CueKind::PairingSymmetric => {
                     Meaning::PairingCue(cue.kind)
                 }
-                CueKind::Adjusted => Meaning::AdjustmentCue,
+                CueKind::Adjusted | CueKind::Respectively | CueKind::Comparison => {
+                    Meaning::Marker(cue.kind)
+                }
                 _ => continue,
             };
             entries.push((cue.text.clone(), meaning, cue.prefix));
@@ -195,9 +198,8 @@ impl Matcher {
                 patterns.len() - 1
             });
             let group = &mut senses[i][meaning.group() as usize];
-            if group.meanings.is_empty() {
-                group.open_ended = open_ended;
-            }
+            // "aide" and "aidé*" fold alike: the pattern then takes any ending.
+            group.open_ended |= open_ended;
             if !group.meanings.contains(&meaning) {
                 group.meanings.push(meaning);
             }
@@ -225,8 +227,7 @@ impl Matcher {
 
     /// Everything the knowledge names in the view.
     pub fn scan(&self, view: &str) -> Found {
-        let [regions, pair_names, pairing_cues, adjustment_cues, concepts, periods] =
-            self.hits(view);
+        let [regions, pair_names, pairing_cues, markers, concepts, periods] = self.hits(view);
         Found {
             mentions: self.mentions(view, regions, pair_names),
             pairing_cues: first_meanings(pairing_cues)
@@ -235,7 +236,12 @@ impl Matcher {
                     _ => None,
                 })
                 .collect(),
-            adjustment_cues: adjustment_cues.into_iter().map(|h| h.span).collect(),
+            markers: first_meanings(markers)
+                .filter_map(|(span, meaning)| match meaning {
+                    Meaning::Marker(kind) => Some(CueHit { span, kind }),
+                    _ => None,
+                })
+                .collect(),
             concepts: concepts
                 .into_iter()
                 .flat_map(|h| {

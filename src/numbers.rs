@@ -164,6 +164,7 @@ impl QuantityReader {
                         CueKind::Nearly => (Qualifier::Nearly, false),
                         CueKind::About => (Qualifier::About, false),
                         CueKind::MoreThanAfter => (Qualifier::MoreThan, true),
+                        CueKind::NearlyAfter => (Qualifier::Nearly, true),
                         CueKind::AboutAfter => (Qualifier::About, true),
                         _ => return None,
                     };

@@ -82,7 +82,7 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
         let next = chars.peek().map(|&(_, n)| n);
         let ends = match c {
             '。' | '!' | '?' | '…' => true,
-            '.' => full_stop_ends_sentence(prev, before_prev, next),
+            '.' => full_stop_ends_sentence(&line[..at], prev, before_prev, next),
             _ => false,
         };
         (before_prev, prev) = (prev, Some(c));
@@ -106,8 +106,10 @@ fn sentence_spans(line: &str) -> Vec<Range<usize>> {
 }
 
 /// A full stop ends a sentence when a space or the line's end follows, and it does not close a
-/// number ("1.") or a one-letter abbreviation ("v.v.").
+/// list number ("1." at the start of a line) or a one-letter abbreviation ("v.v."). After a
+/// number inside the line it does ("since 1996. Every year…").
 fn full_stop_ends_sentence(
+    before: &str,
     prev: Option<char>,
     before_prev: Option<char>,
     next: Option<char>,
@@ -116,7 +118,10 @@ fn full_stop_ends_sentence(
         return false;
     }
     match prev {
-        Some(p) if p.is_ascii_digit() => false,
+        Some(p) if p.is_ascii_digit() => {
+            let number = before.trim_end_matches(|c: char| c.is_ascii_digit());
+            !number.trim().is_empty() && !number.ends_with(['.', ',', '(', '（'])
+        }
         Some(p) if p.is_alphabetic() && matches!(before_prev, None | Some(' ' | '.')) => false,
         _ => true,
     }
@@ -126,19 +131,27 @@ fn clause_spans(sentence: &str, japanese: bool) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     let mut start = 0;
     let mut prev = None;
+    // Commas inside brackets list what the bracket explains ("8个旗(县、市)"): no clause ends there.
+    let mut depth = 0usize;
     let mut chars = sentence.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
         let next = chars.peek().map(|&(_, n)| n);
-        let breaks = match c {
-            ';' | ':' => true,
-            // 51,629 is one number, not two clauses.
-            ',' => {
-                !(prev.is_some_and(|p: char| p.is_ascii_digit())
-                    && next.is_some_and(|n| n.is_ascii_digit()))
-            }
-            '、' => japanese,
-            _ => false,
-        };
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let breaks = depth == 0
+            && match c {
+                ';' | ':' => true,
+                // 51,629 is one number, not two clauses.
+                ',' => {
+                    !(prev.is_some_and(|p: char| p.is_ascii_digit())
+                        && next.is_some_and(|n| n.is_ascii_digit()))
+                }
+                '、' => japanese,
+                _ => false,
+            };
         prev = Some(c);
         if breaks {
             spans.extend(trimmed(sentence, start..at));
@@ -224,7 +237,8 @@ mod tests {
 
     #[test]
     fn sentences_end_at_stops_not_at_numbers_or_abbreviations() {
-        let view = "第一句。第二句!\n1. item one. second, with 51,629 people. v.v. hai ben.";
+        let view = "第一句。第二句!\n1. item one. second, with 51,629 people. v.v. hai ben.\n\
+                    since 1996. every year 2.5 more.";
         let sentences = split(view, |_| Language::ZhHans);
         let spans: Vec<_> = sentences.iter().map(|s| s.span.clone()).collect();
         assert_eq!(
@@ -234,7 +248,9 @@ mod tests {
                 "第二句!",
                 "1. item one.",
                 "second, with 51,629 people.",
-                "v.v. hai ben."
+                "v.v. hai ben.",
+                "since 1996.",
+                "every year 2.5 more."
             ]
         );
         assert_eq!(sentences[2].paragraph, 1);

@@ -437,14 +437,18 @@ fn ends_sentences(line: &str) -> bool {
     line.contains(['。', '!', '?', '！', '？']) || line.contains(". ") || line.ends_with('.')
 }
 
-/// A line of search keywords or place names joined by `_` or `|`, with no sentence in it.
+/// A line of search keywords or place names joined by `_` or `|`, with no sentence in it. A
+/// table row (`| 上海市 | 云南省 | 1996 |`) has a handful of cells; keyword lists run longer.
 fn is_keyword_spam(line: &str) -> bool {
-    let ascii = line.bytes().filter(|b| matches!(b, b'_' | b'|')).count();
-    let separators = match ascii {
-        0..3 => ascii + line.matches('｜').count(),
-        _ => ascii,
-    };
-    separators >= 3 && !ends_sentences(line)
+    if ends_sentences(line) {
+        return false;
+    }
+    let underscores = line.bytes().filter(|&b| b == b'_').count();
+    let cells = line
+        .split(['|', '｜'])
+        .filter(|cell| !cell.trim().is_empty())
+        .count();
+    underscores >= 3 || cells > 6
 }
 
 /// An author-affiliation line: a short line with a six-digit postcode and no sentence end.

@@ -1,0 +1,618 @@
+//! Which regions of a sentence pair with which: clauses, lists, qualifiers, table rows.
+//!
+//! Direction comes from the regions' sides (curated data), never from word order; word order
+//! only says which helpers go with which recipients:
+//!
+//! - Within a clause, regions form runs of one side ("北京、天津" then "内蒙古、甘肃"); each run
+//!   pairs with the run of the other side next to it, so "Fuzhou helping Dingxi and Xiamen
+//!   helping Linxia" gives two pairings, not four. Two lists of several regions pair item by item
+//!   when the sentence says so (分别, respectively) and the lists are as long as each other;
+//!   otherwise they give nothing, since which goes with which is not stated.
+//! - A region qualifying another ("广东省深圳市", "Baise, in western Guangxi") steps aside: when
+//!   it is written right next to a region inside it, or stands in a clause without a cue while
+//!   that region is named elsewhere in the sentence.
+//! - A clause naming one side only takes the other side from the nearest earlier clause, or from
+//!   its pair name (闽宁) when it has a cue word besides the pair name's suffix (银川市永宁县闽宁镇
+//!   是闽宁协作的缩影 pairs nothing).
+//! - A clause that compares regions (与…相比, compared with) pairs nothing.
+//! - A line that is a table row or a dash list ("北京市—内蒙古自治区", "| 上海 | 云南 |") pairs
+//!   without a cue word: its cells hold nothing but regions, years and separators.
+
+use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::mentions::{CueHit, Mention};
+use std::ops::Range;
+
+/// A pairing a sentence states, with the clause it was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub helper: RegionId,
+    pub recipient: RegionId,
+    pub rule: String,
+    /// Index into the sentence's clauses (for a table row: 0).
+    pub clause: usize,
+}
+
+/// What the rules read of one sentence.
+pub struct SentenceParts<'a> {
+    pub view: &'a str,
+    pub span: Range<usize>,
+    pub clauses: &'a [Range<usize>],
+    /// The sentence's mentions in text order.
+    pub mentions: &'a [&'a (Mention, RegionId)],
+    /// Pairing cue words of the sentence.
+    pub cues: &'a [CueHit],
+    /// Adjusted, respectively and comparison cues of the sentence.
+    pub markers: &'a [CueHit],
+}
+
+/// The pairings a sentence states, in text order (possibly repeated).
+pub fn sentence_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
+    let has_pair_name = s.mentions.iter().any(|(m, _)| m.in_pair_name);
+    match s.cues.first() {
+        Some(cue) => clause_pairs(s, cue.kind, k),
+        None if has_pair_name => clause_pairs(s, CueKind::Pairing, k),
+        None => row_pairs(s, k),
+    }
+}
+
+fn within(inner: &Range<usize>, outer: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn clause_of(clauses: &[Range<usize>], span: &Range<usize>) -> Option<usize> {
+    clauses.iter().position(|c| within(span, c))
+}
+
+fn pair_name_ends(s: &SentenceParts) -> Vec<usize> {
+    s.mentions
+        .iter()
+        .filter(|(m, _)| m.in_pair_name)
+        .map(|(m, _)| m.span.end)
+        .collect()
+}
+
+fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
+    let cue_name = match cue {
+        CueKind::PairingPassive => "passive-cue",
+        CueKind::PairingSymmetric => "symmetric-cue",
+        _ => "cue",
+    };
+    let n = s.clauses.len();
+    // A cue word of the clause's own: not the suffix that makes 闽宁 a pair name (闽宁协作).
+    let suffix_starts = pair_name_ends(s);
+    let mut own_cue = vec![false; n];
+    for hit in s.cues {
+        if !suffix_starts.contains(&hit.span.start) {
+            if let Some(c) = clause_of(s.clauses, &hit.span) {
+                own_cue[c] = true;
+            }
+        }
+    }
+    let mut compares = vec![false; n];
+    let mut respectively = false;
+    for hit in s.markers {
+        match hit.kind {
+            CueKind::Adjusted => {
+                if let Some(c) = clause_of(s.clauses, &hit.span) {
+                    own_cue[c] = true;
+                }
+            }
+            CueKind::Comparison => {
+                if let Some(c) = clause_of(s.clauses, &hit.span) {
+                    compares[c] = true;
+                }
+            }
+            CueKind::Respectively => respectively = true,
+            _ => {}
+        }
+    }
+    let standing = standing_regions(s, &own_cue, k);
+
+    let mut pairs = Vec::new();
+    let (mut last_helpers, mut last_recipients): (Vec<RegionId>, Vec<RegionId>) =
+        (Vec::new(), Vec::new());
+    for (ci, clause) in s.clauses.iter().enumerate() {
+        if compares[ci] {
+            continue;
+        }
+        let here: Vec<&(Mention, RegionId)> = s
+            .mentions
+            .iter()
+            .copied()
+            .filter(|(m, _)| within(&m.span, clause))
+            .collect();
+        // Pair names come as two adjacent mentions, eastern then western.
+        let pair_names: Vec<(RegionId, RegionId)> = here
+            .windows(2)
+            .filter(|w| {
+                w[0].0.in_pair_name && w[1].0.in_pair_name && w[0].0.span.end == w[1].0.span.start
+            })
+            .map(|w| (w[0].1, w[1].1))
+            .collect();
+        for &(h, r) in &pair_names {
+            pairs.push(Pair {
+                helper: h,
+                recipient: r,
+                rule: format!("pair-name+{cue_name}"),
+                clause: ci,
+            });
+        }
+        let runs = side_runs(
+            standing
+                .iter()
+                .filter(|(m, _)| within(&m.span, clause))
+                .map(|&&(_, r)| r),
+            k,
+        );
+        if runs.is_empty() {
+            // A clause of a pair name alone lends its sides to the clauses after it.
+            if let [(h, r)] = pair_names.as_slice() {
+                (last_helpers, last_recipients) = (vec![*h], vec![*r]);
+            }
+            continue;
+        }
+        let clause_helpers = last_run(&runs, Side::East);
+        let clause_recipients = last_run(&runs, Side::West);
+        let mut push = |helpers: &[RegionId], recipients: &[RegionId], structure: &str| {
+            for (h, r, how) in match_lists(helpers, recipients, respectively) {
+                if h != r
+                    && !k.is_ancestor(h, r)
+                    && !k.is_ancestor(r, h)
+                    && !pair_names.contains(&(h, r))
+                {
+                    let rule = match how {
+                        "" => format!("{structure}+{cue_name}"),
+                        how => format!("{structure}+{how}+{cue_name}"),
+                    };
+                    pairs.push(Pair {
+                        helper: h,
+                        recipient: r,
+                        rule,
+                        clause: ci,
+                    });
+                }
+            }
+        };
+        if let (Some(_), Some(_)) = (&clause_helpers, &clause_recipients) {
+            // Each run pairs with the run of the other side that follows it.
+            let mut i = 0;
+            while i + 1 < runs.len() {
+                let ((side_a, a), (_, b)) = (&runs[i], &runs[i + 1]);
+                let (helpers, recipients) = if *side_a == Side::East {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                push(helpers, recipients, "clause");
+                i += 2;
+            }
+        } else {
+            let single_pair_name = (pair_names.len() == 1 && own_cue[ci]).then(|| pair_names[0]);
+            let borrowed = |own: &Option<Vec<RegionId>>,
+                            from_pair_name: Option<RegionId>,
+                            earlier: &Vec<RegionId>,
+                            earlier_rule: &'static str|
+             -> Option<(Vec<RegionId>, &'static str)> {
+                match (own, from_pair_name) {
+                    (Some(_), _) => None,
+                    (None, Some(r)) => Some((vec![r], "pair-name")),
+                    (None, None) if !earlier.is_empty() => Some((earlier.clone(), earlier_rule)),
+                    _ => None,
+                }
+            };
+            if let Some(helpers) = &clause_helpers {
+                if let Some((recipients, rule)) = borrowed(
+                    &clause_recipients,
+                    single_pair_name.map(|p| p.1),
+                    &last_recipients,
+                    "recipient-from-earlier-clause",
+                ) {
+                    push(helpers, &recipients, rule);
+                }
+            }
+            if let Some(recipients) = &clause_recipients {
+                if let Some((helpers, rule)) = borrowed(
+                    &clause_helpers,
+                    single_pair_name.map(|p| p.0),
+                    &last_helpers,
+                    "helper-from-earlier-clause",
+                ) {
+                    push(&helpers, recipients, rule);
+                }
+            }
+        }
+        if let Some(h) = clause_helpers {
+            last_helpers = h;
+        }
+        if let Some(r) = clause_recipients {
+            last_recipients = r;
+        }
+    }
+    pairs
+}
+
+/// Helpers and recipients of two lists: every combination when one list has one region, item
+/// by item for lists said to go together (respectively), else none. With how they were matched.
+fn match_lists(
+    helpers: &[RegionId],
+    recipients: &[RegionId],
+    respectively: bool,
+) -> Vec<(RegionId, RegionId, &'static str)> {
+    if helpers.len() == 1 || recipients.len() == 1 {
+        helpers
+            .iter()
+            .flat_map(|&h| recipients.iter().map(move |&r| (h, r, "")))
+            .collect()
+    } else if respectively && helpers.len() == recipients.len() {
+        helpers
+            .iter()
+            .zip(recipients)
+            .map(|(&h, &r)| (h, r, "respectively"))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Regions in text order grouped into runs of one side; regions of no side are left out.
+fn side_runs(regions: impl Iterator<Item = RegionId>, k: &Knowledge) -> Vec<(Side, Vec<RegionId>)> {
+    let mut runs: Vec<(Side, Vec<RegionId>)> = Vec::new();
+    for r in regions {
+        let Some(side) = k.regions[r].side else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((s, run)) if *s == side => {
+                if !run.contains(&r) {
+                    run.push(r);
+                }
+            }
+            _ => runs.push((side, vec![r])),
+        }
+    }
+    runs
+}
+
+fn last_run(runs: &[(Side, Vec<RegionId>)], side: Side) -> Option<Vec<RegionId>> {
+    runs.iter()
+        .rev()
+        .find(|(s, _)| *s == side)
+        .map(|(_, r)| r.clone())
+}
+
+/// The sentence's ordinary mentions (not halves of pair names) that do not step aside for a
+/// region inside them: written right next to it ("广东省深圳市", "Zunyi, Guizhou" is not next
+/// to it, "Zunyi in Guizhou" is), or standing in a clause without a cue word while the region
+/// inside is named in another clause ("Baise, an old base in western Guangxi, …").
+fn standing_regions<'a>(
+    s: &SentenceParts<'a>,
+    own_cue: &[bool],
+    k: &Knowledge,
+) -> Vec<&'a (Mention, RegionId)> {
+    let ordinary: Vec<&(Mention, RegionId)> = s
+        .mentions
+        .iter()
+        .copied()
+        .filter(|(m, _)| !m.in_pair_name)
+        .collect();
+    ordinary
+        .iter()
+        .copied()
+        .filter(|(outer, outer_region)| {
+            let outer_clause = clause_of(s.clauses, &outer.span);
+            !ordinary.iter().any(|(inner, inner_region)| {
+                if !k.is_ancestor(*outer_region, *inner_region) {
+                    return false;
+                }
+                let gap = if outer.span.end <= inner.span.start {
+                    &s.view[outer.span.end..inner.span.start]
+                } else if inner.span.end <= outer.span.start {
+                    &s.view[inner.span.end..outer.span.start]
+                } else {
+                    ""
+                };
+                let next_to = is_qualifying_gap(gap);
+                let apart = outer_clause != clause_of(s.clauses, &inner.span)
+                    && !outer_clause.is_some_and(|c| own_cue[c]);
+                next_to || apart
+            })
+        })
+        .collect()
+}
+
+/// Text between two regions that makes one qualify the other: short, and not a list separator
+/// ("广东省的深圳市", "Zunyi in Guizhou", "Guizhou's Zunyi", but not "广东、深圳").
+fn is_qualifying_gap(gap: &str) -> bool {
+    let gap = gap.trim();
+    if gap.chars().count() > 12 {
+        return false;
+    }
+    let separators = [
+        '、', ',', '，', ';', '；', '/', '・', '·', '&', '和', '与', '及', '或',
+    ];
+    if gap.contains(separators) {
+        return false;
+    }
+    !gap.split_whitespace().any(|w| {
+        matches!(
+            w,
+            "and" | "et" | "va" | "or" | "ou" | "hoac" | "with" | "avec"
+        )
+    })
+}
+
+/// Cells of a table row or dash list are separated by these.
+fn is_row_separator(c: char) -> bool {
+    matches!(
+        c,
+        '|' | '｜'
+            | '\t'
+            | '—'
+            | '–'
+            | '―'
+            | '─'
+            | '-'
+            | '→'
+            | '⇒'
+            | '⇥'
+            | '>'
+            | ':'
+            | '：'
+            | '~'
+            | '〜'
+    )
+}
+
+/// A line that is a table row or a dash list pairs the regions on either side of a separator:
+/// everything else in it is separators, list joiners, numbers or years.
+fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
+    let ordinary: Vec<&(Mention, RegionId)> = s
+        .mentions
+        .iter()
+        .copied()
+        .filter(|(m, _)| !m.in_pair_name)
+        .collect();
+    if ordinary.is_empty() || ordinary.len() > 8 {
+        return Vec::new();
+    }
+    if !is_row_shaped(s.view, &s.span, ordinary.iter().map(|(m, _)| &m.span)) {
+        return Vec::new();
+    }
+    // A separator between the two sides: all of one side before it, all of the other after.
+    let whole = SentenceParts {
+        view: s.view,
+        span: s.span.clone(),
+        clauses: std::slice::from_ref(&s.span),
+        mentions: s.mentions,
+        cues: s.cues,
+        markers: s.markers,
+    };
+    let standing = standing_regions(&whole, &[true], k);
+    let sided: Vec<(&Mention, Side, RegionId)> = standing
+        .iter()
+        .filter_map(|(m, r)| k.regions[*r].side.map(|side| (m, side, *r)))
+        .collect();
+    let runs = side_runs(sided.iter().map(|&(_, _, r)| r), k);
+    let [(first_side, first), (_, second)] = runs.as_slice() else {
+        return Vec::new();
+    };
+    let boundary = sided
+        .windows(2)
+        .find(|w| w[0].1 != w[1].1)
+        .map(|w| w[0].0.span.end..w[1].0.span.start);
+    let Some(boundary) = boundary else {
+        return Vec::new();
+    };
+    if !s.view[boundary].chars().any(is_row_separator) {
+        return Vec::new();
+    }
+    let (helpers, recipients) = if *first_side == Side::East {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    match_lists(helpers, recipients, false)
+        .into_iter()
+        .filter(|&(h, r, _)| !k.is_ancestor(h, r) && !k.is_ancestor(r, h))
+        .map(|(helper, recipient, _)| Pair {
+            helper,
+            recipient,
+            rule: "table-row".to_owned(),
+            clause: 0,
+        })
+        .collect()
+}
+
+/// Besides the regions (`region_spans`, in text order), a row holds only separators, list
+/// joiners, list markers, digits and at most a few letters (年, 起).
+fn is_row_shaped<'a>(
+    view: &str,
+    span: &Range<usize>,
+    region_spans: impl Iterator<Item = &'a Range<usize>>,
+) -> bool {
+    let mut rest = String::new();
+    let mut at = span.start;
+    for region in region_spans {
+        if region.start >= at {
+            rest.push_str(&view[at..region.start]);
+            rest.push(' ');
+            at = region.end;
+        }
+    }
+    rest.push_str(&view[at..span.end]);
+    if !rest.chars().any(is_row_separator) {
+        return false;
+    }
+    let letters: usize = rest
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !matches!(*w, "and" | "et" | "va" | "since" | "depuis" | "tu" | "nam"))
+        .map(|w| {
+            w.chars()
+                .filter(|c| !matches!(c, '和' | '与' | '及'))
+                .count()
+        })
+        .sum();
+    letters <= 3
+}
+
+/// For each line of the view, the line whose years its pairings take when they state none: a
+/// line in a list or table takes the years of the line that introduces it (one ending in a
+/// colon, or naming a pairing cue), skipping a header row between them.
+pub fn list_headings(view: &str, cues: &[CueHit]) -> Vec<Option<Range<usize>>> {
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in view.split('\n') {
+        lines.push(offset..offset + line.len());
+        offset += line.len() + 1;
+    }
+    let has_cue = |line: &Range<usize>| {
+        let first = cues.partition_point(|c| c.span.start < line.start);
+        cues.get(first).is_some_and(|c| c.span.end <= line.end)
+    };
+    let mut headings = vec![None; lines.len()];
+    let mut current: Option<Range<usize>> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let text = view[line.clone()].trim();
+        if text.is_empty() {
+            continue;
+        }
+        if text.ends_with([':', '：']) {
+            current = Some(line.clone());
+        } else if is_list_item(text) {
+            headings[i] = current.clone();
+        } else {
+            current = has_cue(line).then(|| line.clone());
+        }
+    }
+    headings
+}
+
+/// A line that is an item of a list or a row of a table.
+fn is_list_item(line: &str) -> bool {
+    let starts_with_marker = {
+        let mut chars = line.chars();
+        match chars.next() {
+            Some('-' | '•' | '·' | '*' | '▪' | '●' | '○' | '■' | '◆' | '|' | '｜') => {
+                true
+            }
+            Some('(' | '（') => true,
+            Some(c) if ('①'..='⑳').contains(&c) => true,
+            Some(c) if c.is_ascii_digit() => {
+                let after = line.trim_start_matches(|c: char| c.is_ascii_digit());
+                after.starts_with(['.', ')', '、', '．'])
+            }
+            Some(c) if "一二三四五六七八九十".contains(c) => {
+                let after = line.trim_start_matches(|c: char| "一二三四五六七八九十".contains(c));
+                after.starts_with('、')
+            }
+            _ => false,
+        }
+    };
+    let has_cells =
+        line.contains(['|', '｜', '\t', '—', '–', '―', '→', '⇥']) || line.contains(" - ");
+    starts_with_marker || (has_cells && line.chars().count() <= 80)
+}
+
+/// Sentences written for these tests. Regions: Beijing 110000, Tianjin 120000, Inner Mongolia
+/// 150000, Gansu 620000, Fuzhou 350100, Xiamen 350200, Dingxi 621100, Linxia 622900, Guangdong
+/// 440000, Shenzhen 440300, Guangxi 450000, Baise 451000, Shaanxi 610000, Zhangjiakou 130700.
+#[cfg(test)]
+mod tests {
+    use crate::extract::extract;
+
+    fn pairs(text: &str) -> Vec<(String, String, Option<i32>)> {
+        let mut v: Vec<_> = extract("t.txt", text.as_bytes())
+            .unwrap()
+            .pairings
+            .into_iter()
+            .map(|p| (p.helper, p.recipient, p.since))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn p(h: &str, r: &str, since: Option<i32>) -> (String, String, Option<i32>) {
+        (h.to_owned(), r.to_owned(), since)
+    }
+
+    #[test]
+    fn two_lists_pair_item_by_item_only_when_the_text_says_so() {
+        assert_eq!(
+            pairs("北京市、天津市分别对口帮扶内蒙古自治区、甘肃省。"),
+            [p("110000", "150000", None), p("120000", "620000", None)]
+        );
+        assert!(pairs("北京市、天津市对口帮扶内蒙古自治区、甘肃省。").is_empty());
+        assert!(pairs("北京市、天津市分别对口帮扶内蒙古、甘肃和宁夏。").is_empty());
+    }
+
+    #[test]
+    fn each_helper_goes_with_the_recipient_after_it() {
+        assert_eq!(
+            pairs("Under the plan, Fuzhou assists Dingxi and Xiamen assists Linxia."),
+            [p("350100", "621100", None), p("350200", "622900", None)]
+        );
+    }
+
+    #[test]
+    fn a_region_qualifying_another_steps_aside_but_a_listed_one_does_not() {
+        assert_eq!(
+            pairs("Baise, a city in western Guangxi, has received help from Shenzhen."),
+            [p("440300", "451000", None)]
+        );
+        assert_eq!(
+            pairs("广东、深圳对口帮扶广西。"),
+            [p("440000", "450000", None), p("440300", "450000", None)]
+        );
+    }
+
+    #[test]
+    fn comparisons_pair_nothing() {
+        assert!(pairs("与广东相比,陕西的扶贫协作仍有差距。").is_empty());
+        assert!(
+            pairs("Compared with Guangdong, Shaanxi still lags behind in cooperation.").is_empty()
+        );
+    }
+
+    #[test]
+    fn a_town_named_after_a_pair_is_not_a_pairing_of_its_county() {
+        assert_eq!(
+            pairs("银川市永宁县闽宁镇是闽宁协作的缩影。"),
+            [p("350000", "640000", None)]
+        );
+    }
+
+    #[test]
+    fn table_rows_and_dash_lists_pair_and_take_the_year_of_their_heading() {
+        let text = "1996年确定的结对关系如下:\n北京市—内蒙古自治区、河北省张家口市\n| 天津市 | 甘肃省 |\n\n东部地区经济发达。";
+        assert_eq!(
+            pairs(text),
+            [
+                p("110000", "130700", Some(1996)),
+                p("110000", "150000", Some(1996)),
+                p("120000", "620000", Some(1996))
+            ]
+        );
+        // A navigation line is not a table row.
+        assert!(pairs("首页 | 北京 | 广东 | 广西 | 新闻").is_empty());
+    }
+
+    #[test]
+    fn a_pairing_starts_in_the_year_of_its_own_clause() {
+        assert_eq!(
+            pairs("Beijing has helped Inner Mongolia since 1996, and it has assisted Zhangjiakou since 2016."),
+            [p("110000", "130700", Some(2016)), p("110000", "150000", Some(1996))]
+        );
+    }
+
+    #[test]
+    fn an_outcome_takes_the_pairing_its_regions_have_elsewhere_in_the_document() {
+        let e = extract(
+            "t.txt",
+            "深圳市对口帮扶百色市。2019年,深圳企业在百色投资12亿元。".as_bytes(),
+        )
+        .unwrap();
+        let tied: Vec<_> = e.outcomes.iter().map(|o| o.pairing.clone()).collect();
+        assert_eq!(tied, [Some(("440300".to_owned(), "451000".to_owned()))]);
+    }
+}
