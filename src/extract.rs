@@ -162,7 +162,8 @@ pub fn extract_text(
         } else {
             None
         };
-        for quantity in quantities.find(&view.text, sentence.span.clone(), language) {
+        let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
+        for quantity in quantities.find(&view.text, sentence.span.clone(), language, &places) {
             let clause = sentence
                 .clauses
                 .iter()

@@ -125,6 +125,8 @@ pub enum CueKind {
     Respectively,
     /// The clause compares regions (与…相比, compared with): its regions pair with nothing.
     Comparison,
+    /// A word that may stand between a number and its unit ("5,700 *local* enterprises").
+    UnitModifier,
 }
 
 impl CueKind {
@@ -146,6 +148,7 @@ impl CueKind {
             "about-after" => Self::AboutAfter,
             "respectively" => Self::Respectively,
             "comparison" => Self::Comparison,
+            "unit-modifier" => Self::UnitModifier,
             _ => return None,
         })
     }

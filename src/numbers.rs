@@ -52,6 +52,18 @@ pub struct QuantityReader {
     qualifiers_after: Prefixes<Qualifier>,
     /// Unit cues with their concept index, longest first.
     units: Prefixes<usize>,
+    /// Words that may stand between a number and its unit in Latin-script text.
+    unit_modifiers: Vec<String>,
+}
+
+/// What follows a number, as `QuantityReader::tail` reads it.
+struct Tail {
+    len: usize,
+    multiplier: f64,
+    /// The second number under the first multiplier, multiplied out (5900 in 5万5900).
+    addend: f64,
+    unit: usize,
+    qualifier: Option<Qualifier>,
 }
 
 /// Words that may start exactly at a position (multipliers, units…): an anchored automaton, so
@@ -193,6 +205,12 @@ impl QuantityReader {
             qualifiers_before: qualifiers(false),
             qualifiers_after: Prefixes::new(qualifiers(true)),
             units: Prefixes::new(units),
+            unit_modifiers: k
+                .cues
+                .iter()
+                .filter(|c| c.kind == CueKind::UnitModifier)
+                .map(|c| fold(&c.text))
+                .collect(),
         }
     }
 
@@ -201,9 +219,20 @@ impl QuantityReader {
         READER.get_or_init(|| QuantityReader::new(Knowledge::embedded()))
     }
 
-    /// Every quantity in `view[range]`, in text order.
-    pub fn find(&self, view: &str, range: Range<usize>, language: Language) -> Vec<Quantity> {
+    /// Every quantity in `view[range]`, in text order. `places` are the view ranges of the
+    /// regions named there: a number word inside a name is no number ("Thượng Hải" folds to
+    /// "thuong hai", and hai is two), and a name may stand between a number and its unit in
+    /// Latin-script text ("5,700 Fujian enterprises"), as may the lexicon's unit modifiers.
+    pub fn find(
+        &self,
+        view: &str,
+        range: Range<usize>,
+        language: Language,
+        places: &[Range<usize>],
+    ) -> Vec<Quantity> {
         let text = &view[range.clone()];
+        let latin = matches!(language, Language::En | Language::Fr | Language::Vi);
+        let in_place = |at: usize| places.iter().any(|p| p.start <= at && at < p.end);
         let comma_decimal = matches!(language, Language::Fr | Language::Vi);
         let mut found = Vec::new();
         let mut i = 0;
@@ -212,7 +241,10 @@ impl QuantityReader {
         while i < text.len() {
             let rest = &text[i..];
             let c = rest.chars().next().unwrap_or(' ');
-            let number = if after_word_char || !self.number_starts.contains(c) {
+            let number = if after_word_char
+                || !self.number_starts.contains(c)
+                || in_place(range.start + i)
+            {
                 None
             } else if c.is_ascii_digit() {
                 digits(rest, comma_decimal)
@@ -224,16 +256,21 @@ impl QuantityReader {
                 i += c.len_utf8();
                 continue;
             };
-            match self.tail(&text[i + len..]) {
-                Some((tail_len, multiplier, unit, after)) => {
+            let skip_modifier = |at: usize| -> Option<usize> {
+                latin
+                    .then(|| self.modifier_at(view, range.start + i + len + at, places))
+                    .flatten()
+            };
+            match self.tail(&text[i + len..], comma_decimal, skip_modifier) {
+                Some(tail) => {
                     let before = self.qualifier_before(text[..i].trim_end());
                     found.push(Quantity {
-                        span: range.start + i..range.start + i + len + tail_len,
-                        value: value * multiplier,
-                        unit,
-                        qualifier: before.or(after),
+                        span: range.start + i..range.start + i + len + tail.len,
+                        value: value * tail.multiplier + tail.addend,
+                        unit: tail.unit,
+                        qualifier: before.or(tail.qualifier),
                     });
-                    i += len + tail_len;
+                    i += len + tail.len;
                 }
                 None => i += len,
             }
@@ -245,14 +282,37 @@ impl QuantityReader {
         found
     }
 
-    /// After the number: multiplier, qualifier, unit. Returns (length, multiplier, unit, qualifier).
-    fn tail(&self, rest: &str) -> Option<(usize, f64, usize, Option<Qualifier>)> {
+    /// After the number: multipliers, a second number under the first multiplier (5万5900,
+    /// 71億4000万), qualifier, modifiers (Latin script), unit, and a qualifier after the unit
+    /// (10万人以上). `skip_modifier(at)` gives the length of a word at `rest[at..]` that may stand
+    /// before the unit.
+    fn tail(
+        &self,
+        rest: &str,
+        comma_decimal: bool,
+        skip_modifier: impl Fn(usize) -> Option<usize>,
+    ) -> Option<Tail> {
         let mut at = skip_spaces(rest, 0);
         let mut multiplier = 1.0;
         // Two multipliers can stack (千万, "thousand million"): take them all.
         while let Some((len, v)) = self.multipliers.at(&rest[at..]) {
             multiplier *= v;
             at = skip_spaces(rest, at + len);
+        }
+        let mut addend = 0.0;
+        if multiplier >= 10_000.0 && rest[at..].starts_with(|c: char| c.is_ascii_digit()) {
+            if let Some((len, lower)) = digits(&rest[at..], comma_decimal) {
+                let mut lower_multiplier = 1.0;
+                let mut end = at + len;
+                while let Some((len, v)) = self.multipliers.at(&rest[end..]) {
+                    lower_multiplier *= v;
+                    end += len;
+                }
+                if lower_multiplier < multiplier {
+                    addend = lower * lower_multiplier;
+                    at = skip_spaces(rest, end);
+                }
+            }
         }
         for joiner in ["de ", "d'"] {
             if multiplier > 1.0 && rest[at..].starts_with(joiner) {
@@ -264,8 +324,47 @@ impl QuantityReader {
             qualifier = Some(kind);
             at = skip_spaces(rest, at + len);
         }
-        let (len, unit) = self.units.at(&rest[at..])?;
-        Some((at + len, multiplier, unit, qualifier))
+        let mut unit = self.units.at(&rest[at..]);
+        for _ in 0..2 {
+            if unit.is_some() {
+                break;
+            }
+            let Some(len) = skip_modifier(at) else { break };
+            at = skip_spaces(rest, at + len);
+            unit = self.units.at(&rest[at..]);
+        }
+        let (len, unit) = unit?;
+        let mut end = at + len;
+        if qualifier.is_none() {
+            let after = skip_spaces(rest, end);
+            if let Some((len, kind)) = self.qualifiers_after.at(&rest[after..]) {
+                qualifier = Some(kind);
+                end = after + len;
+            }
+        }
+        Some(Tail {
+            len: end,
+            multiplier,
+            addend,
+            unit,
+            qualifier,
+        })
+    }
+
+    /// The length of a word at `view[at..]` that may stand between a number and its unit: a
+    /// place name (with a "-funded"-like ending) or a unit modifier of the lexicon.
+    fn modifier_at(&self, view: &str, at: usize, places: &[Range<usize>]) -> Option<usize> {
+        let word_end = |from: usize| {
+            from + view[from..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+                .unwrap_or(view.len() - from)
+        };
+        if let Some(place) = places.iter().find(|p| p.start == at) {
+            return Some(word_end(place.end) - at);
+        }
+        let end = word_end(at);
+        let word = &view[at..end];
+        (!word.is_empty() && self.unit_modifiers.iter().any(|m| m == word)).then_some(end - at)
     }
 
     fn qualifier_before(&self, before: &str) -> Option<Qualifier> {
@@ -342,7 +441,7 @@ mod tests {
         let k = Knowledge::embedded();
         let view = View::new(text, k);
         QuantityReader::new(k)
-            .find(&view.text, 0..view.text.len(), language)
+            .find(&view.text, 0..view.text.len(), language, &[])
             .into_iter()
             .map(|q| {
                 (
@@ -397,6 +496,41 @@ mod tests {
             "剩余 is not 余"
         );
         assert!(quantities("作为一份子", zh).is_empty());
+    }
+
+    #[test]
+    fn a_second_number_under_a_multiplier_and_qualifiers_after_the_unit() {
+        let ja = Language::Ja;
+        assert_eq!(quantities("5万5900人", ja), [q(55_900.0, "Person", None)]);
+        assert_eq!(
+            quantities("累計71億4000万元", ja),
+            [q(7_140_000_000.0, "Yuan", None)]
+        );
+        assert_eq!(
+            quantities("10万人以上", ja),
+            [q(100_000.0, "Person", Some(Qualifier::MoreThan))]
+        );
+    }
+
+    #[test]
+    fn modifiers_and_place_names_between_a_number_and_its_unit() {
+        let k = Knowledge::embedded();
+        let text = "5,700 fujian enterprises and 12,000 local households, 30 years ago people";
+        let fujian = 6..12;
+        let found = QuantityReader::new(k).find(text, 0..text.len(), Language::En, &[fujian]);
+        let values: Vec<f64> = found.iter().map(|q| q.value).collect();
+        assert_eq!(values, [5700.0, 12_000.0]);
+    }
+
+    #[test]
+    fn no_number_word_inside_a_place_name() {
+        let k = Knowledge::embedded();
+        // "Thượng Hải hỗ trợ" folded: hai is two, hộ a household.
+        let text = "thuong hai ho tro van nam";
+        let place = 0..10;
+        assert!(QuantityReader::new(k)
+            .find(text, 0..text.len(), Language::Vi, &[place])
+            .is_empty());
     }
 
     #[test]
