@@ -98,10 +98,21 @@ pub fn extract_text(
         out
     };
     let mut language_chars: BTreeMap<Language, usize> = BTreeMap::new();
-    let headings = list_headings(&view.text, &found.pairing_cues);
+    let headings = list_headings(
+        &view.text,
+        &found.pairing_cues,
+        |line| {
+            let first = mentions.partition_point(|(m, _)| m.span.start < line.start);
+            mentions
+                .get(first)
+                .is_some_and(|(m, _)| m.span.end <= line.end)
+        },
+        |line| !self::years(&view.text[line.clone()], true).is_empty(),
+    );
     // Outcomes whose sentence names the two regions of a pairing stated elsewhere: (outcome,
     // helper, recipient), settled once the whole document is read.
     let mut pending_pairings: Vec<(usize, (String, String))> = Vec::new();
+    let mut carried_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
         let language = sentence.language;
@@ -275,6 +286,18 @@ pub fn extract_text(
 
         if pairs.is_empty() {
             paragraph_context.1.extend(pairing_concepts);
+            // A dated sentence naming helpers and recipients but no pairing (lists too long to
+            // pair) dates the list of pairings a next sentence of its paragraph spells out after
+            // a colon.
+            let has_cue = !hits_within(&found.pairing_cues, &sentence.span, |c| &c.span).is_empty();
+            let names_both_sides = [Side::East, Side::West].iter().all(|&side| {
+                in_sentence
+                    .iter()
+                    .any(|&&(_, r)| k.regions[r].side == Some(side))
+            });
+            if has_cue && names_both_sides && !years.is_empty() {
+                carried_years = (sentence.paragraph, years.clone());
+            }
             continue;
         }
         // The regions of the pairings, as this sentence writes them.
@@ -319,6 +342,15 @@ pub fn extract_text(
                 .unwrap_or_default()
         };
         let row_years = self::years(&view.text[sentence.span.clone()], true);
+        let in_table = view.text[sentence.span.clone()].contains(['|', '｜', '\t']);
+        // "具体结对关系为：北京—内蒙古，…": a colon before any region opens a list.
+        let spells_out_a_list = view.text[sentence.span.clone()]
+            .find([':', '：'])
+            .is_some_and(|colon| {
+                in_sentence
+                    .first()
+                    .is_some_and(|(m, _)| m.span.start > sentence.span.start + colon)
+            });
         // Concepts cued in a clause that states pairings go to those pairings only, when the
         // sentence states pairings in several clauses; the others go to every pairing.
         let concepts_of_clause = |clause: usize| -> BTreeSet<usize> {
@@ -338,7 +370,7 @@ pub fn extract_text(
             linked
         };
         for pair in pairs {
-            let since = if pair.rule == "table-row" {
+            let since = if pair.rule == "table-row" || in_table {
                 row_years.iter().min().copied()
             } else {
                 clause_years[pair.clause]
@@ -347,7 +379,12 @@ pub fn extract_text(
                     .or(free_years.iter().min())
                     .copied()
             }
-            .or_else(|| heading_years().into_iter().min());
+            .or_else(|| heading_years().into_iter().min())
+            .or_else(|| {
+                (carried_years.0 == sentence.paragraph && spells_out_a_list)
+                    .then(|| carried_years.1.iter().min().copied())
+                    .flatten()
+            });
             let mut pair_years = years.clone();
             if pair_years.is_empty() {
                 pair_years.extend(since);

@@ -455,10 +455,18 @@ fn is_row_shaped<'a>(
     letters <= 3
 }
 
-/// For each line of the view, the line whose years its pairings take when they state none: a
-/// line in a list or table takes the years of the line that introduces it (one ending in a
-/// colon, or naming a pairing cue), skipping a header row between them.
-pub fn list_headings(view: &str, cues: &[CueHit]) -> Vec<Option<Range<usize>>> {
+/// For each line of the view, the stretch of text whose years its pairings take when they state
+/// none: an item of a list or a row of a table takes the years of what introduces the list — a
+/// line ending in a colon, or a heading naming a pairing cue but no region ("二、1996年确定的结对
+/// 关系"); such a heading without a year of its own (a table's header row) reaches back to the
+/// line before it. After a colon, lines ending in ";" or "," or in no stop are items too ("Beijing
+/// assists Inner Mongolia;"); one ending in a stop closes the list.
+pub fn list_headings(
+    view: &str,
+    cues: &[CueHit],
+    names_region: impl Fn(&Range<usize>) -> bool,
+    has_year: impl Fn(&Range<usize>) -> bool,
+) -> Vec<Option<Range<usize>>> {
     let mut lines = Vec::new();
     let mut offset = 0;
     for line in view.split('\n') {
@@ -470,19 +478,43 @@ pub fn list_headings(view: &str, cues: &[CueHit]) -> Vec<Option<Range<usize>>> {
         cues.get(first).is_some_and(|c| c.span.end <= line.end)
     };
     let mut headings = vec![None; lines.len()];
+    // The heading in force, whether a colon opened it, the line it ends on, and the previous
+    // non-empty line.
     let mut current: Option<Range<usize>> = None;
+    let mut after_colon = false;
+    let mut heading_line = None;
+    let mut previous: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         let text = view[line.clone()].trim();
         if text.is_empty() {
             continue;
         }
-        if text.ends_with([':', '：']) {
-            current = Some(line.clone());
-        } else if is_list_item(text) {
-            headings[i] = current.clone();
-        } else {
-            current = has_cue(line).then(|| line.clone());
+        let colon = text.ends_with([':', '：']);
+        if colon || (has_cue(line) && !names_region(line)) {
+            let header_row =
+                !colon && !has_year(line) && current.is_some() && heading_line == previous;
+            if !header_row {
+                let start = match previous {
+                    Some(p) if !colon && !has_year(line) => lines[p].start,
+                    _ => line.start,
+                };
+                current = Some(start..line.end);
+                after_colon = colon;
+            }
+            heading_line = Some(i);
+            previous = Some(i);
+            continue;
         }
+        let stops = text.ends_with(['.', '。', '!', '?', '！', '？']);
+        let continues = text.ends_with([';', '；', ',', '，']) || !stops;
+        if is_list_item(text) || (after_colon && current.is_some() && continues) {
+            headings[i] = current.clone();
+        } else if after_colon && current.is_some() {
+            headings[i] = current.take();
+        } else {
+            current = None;
+        }
+        previous = Some(i);
     }
     headings
 }
@@ -595,6 +627,31 @@ mod tests {
         );
         // A navigation line is not a table row.
         assert!(pairs("首页 | 北京 | 广东 | 广西 | 新闻").is_empty());
+    }
+
+    #[test]
+    fn items_after_a_colon_take_its_year_until_a_stop_closes_the_list() {
+        let text = "In 2016 the pairings were adjusted. Under the new plan:\n\nTianjin assists Gansu;\nBeijing assists Inner Mongolia.\nFujian helps Ningxia.";
+        assert_eq!(
+            pairs(text),
+            [
+                p("110000", "150000", Some(2016)),
+                p("120000", "620000", Some(2016)),
+                p("350000", "640000", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_spelled_out_after_a_colon_takes_the_year_of_the_sentence_before() {
+        let text = "1996年,北京、天津、上海分别对口帮扶内蒙古、甘肃、云南、贵州。具体结对关系为:北京—内蒙古,天津—甘肃。";
+        assert_eq!(
+            pairs(text),
+            [
+                p("110000", "150000", Some(1996)),
+                p("120000", "620000", Some(1996))
+            ]
+        );
     }
 
     #[test]
