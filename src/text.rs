@@ -147,7 +147,9 @@ impl View {
         // Characters of the original before the current one.
         let mut index = 0;
         let mut rest_is_boilerplate = false;
-        for line in original.split_inclusive('\n') {
+        let lines: Vec<&str> = original.split_inclusive('\n').collect();
+        let wrapped = hard_wrapped(&lines);
+        for (number, &line) in lines.iter().enumerate() {
             let body = line.strip_suffix('\n').unwrap_or(line);
             let kind = headings.classify(body, rest_is_boilerplate, knowledge);
             rest_is_boilerplate |= kind == LineKind::RelatedHeading;
@@ -162,7 +164,17 @@ impl View {
                 }
                 continue;
             }
-            view.repair_and_fold(line, &mut index, knowledge);
+            if wrapped[number] {
+                // A line broken in the middle of a sentence goes on into the next: the break
+                // is a space between Latin words and nothing between Chinese characters.
+                view.repair_and_fold(body, &mut index, knowledge);
+                if body.ends_with(|c: char| c.is_ascii_alphanumeric() || c == ',') {
+                    view.push(' ', index);
+                }
+                index += 1;
+            } else {
+                view.repair_and_fold(line, &mut index, knowledge);
+            }
         }
         view.original_len = index;
         view
@@ -431,6 +443,72 @@ fn folded_starts_with(text: &str, prefix: &str, knowledge: &Knowledge) -> bool {
         }
     }
     matches && expected.as_str().is_empty()
+}
+
+/// Which lines a hard wrap broke in the middle of a sentence (text copied from a PDF), so that
+/// the line goes on into the next one: a line without a stop, in a block of lines of one width
+/// (the next one as wide or narrower, the last of a paragraph), 24 to 120 columns wide in
+/// Chinese and Japanese, at least 40 in Latin script (where a next line starting with a small
+/// letter is enough). Headings, list items and table rows are never joined.
+pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
+    let bodies: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim_end_matches(['\n', '\r']))
+        .collect();
+    // Display columns: a PDF line holds as many columns whatever mix of digits and ideographs.
+    let widths: Vec<usize> = bodies
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.trim()))
+        .collect();
+    let near = |a: usize, b: usize| a * 10 >= b * 9 && b * 10 >= a * 9;
+    (0..bodies.len())
+        .map(|i| {
+            let (line, Some(next)) = (bodies[i].trim(), bodies.get(i + 1).map(|l| l.trim())) else {
+                return false;
+            };
+            if line.is_empty() || next.is_empty() || starts_list_item(next) {
+                return false;
+            }
+            let Some(last) = line.chars().next_back() else {
+                return false;
+            };
+            if "。！？!?；;：:.…」』”\"|｜".contains(last) || line.contains(['|', '\t'])
+            {
+                return false;
+            }
+            let first = next.chars().next().unwrap_or(' ');
+            let width = widths[i];
+            // Wrapped lines are as wide as each other, the last one of a paragraph narrower.
+            let same_block = near(width, widths[i + 1])
+                || (i > 0 && near(width, widths[i - 1]) && widths[i + 1] <= width);
+            let not_wider = widths[i + 1] <= width + width / 10;
+            if last.is_ascii() || last.is_alphabetic() && (last as u32) < 0x3000 {
+                width >= 40
+                    && (first.is_lowercase() || first.is_ascii_digit() || same_block && not_wider)
+            } else {
+                (24..=120).contains(&width) && not_wider && same_block
+            }
+        })
+        .collect()
+}
+
+/// A line starting like an item of a list: a bullet, a bracketed or dotted number, 一、.
+fn starts_list_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '•' | '·' | '*' | '▪' | '●' | '○' | '■' | '◆' | '(' | '（' | '【' | '[') => {
+            true
+        }
+        Some(c) if ('①'..='⑳').contains(&c) => true,
+        Some(c) if c.is_ascii_digit() => {
+            let after = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            after.starts_with(['.', ')', '、', '．']) && !after.starts_with(".0")
+        }
+        Some(c) if "一二三四五六七八九十".contains(c) => line
+            .trim_start_matches(|c: char| "一二三四五六七八九十".contains(c))
+            .starts_with('、'),
+        _ => false,
+    }
 }
 
 fn ends_sentences(line: &str) -> bool {

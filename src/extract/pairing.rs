@@ -655,6 +655,17 @@ mod tests {
     }
 
     #[test]
+    fn sentences_hard_wrapped_by_a_pdf_are_read_whole() {
+        let zh = "标题\n比如,1996年至2019年,福建省与宁夏回\n族自治区每年召开一次联席会议,确保双方\n及时获取需要的信息。";
+        assert_eq!(pairs(zh), [p("350000", "640000", Some(1996))]);
+        let en = "For instance, since 1996 the province of Fujian in southeast China\nand Ningxia Hui Autonomous Region in northwest China have held\nannual joint meetings and cooperated closely.";
+        assert_eq!(pairs(en), [p("350000", "640000", Some(1996))]);
+        // A heading is not the start of the paragraph after it.
+        let heading = "Cooperation between Fujian and the west\nNingxia has received help from many provinces since 1996.";
+        assert!(pairs(heading).is_empty());
+    }
+
+    #[test]
     fn a_pairing_starts_in_the_year_of_its_own_clause() {
         assert_eq!(
             pairs("Beijing has helped Inner Mongolia since 1996, and it has assisted Zhangjiakou since 2016."),
