@@ -113,6 +113,11 @@ pub enum CueKind {
     CompoundSuffix,
     Adjusted,
     RelatedHeading,
+    /// Starts a list of references (参考文献, Notes et références): it and every line after it
+    /// are boilerplate.
+    ReferencesHeading,
+    /// A document-type mark of a reference list item ([J], [M], [EB/OL]).
+    ReferenceMark,
     KeywordsHeading,
     NotAPlace,
     MoreThan,
@@ -138,6 +143,8 @@ impl CueKind {
             "compound-suffix" => Self::CompoundSuffix,
             "adjusted" => Self::Adjusted,
             "related-heading" => Self::RelatedHeading,
+            "references-heading" => Self::ReferencesHeading,
+            "reference-mark" => Self::ReferenceMark,
             "keywords-heading" => Self::KeywordsHeading,
             "not-a-place" => Self::NotAPlace,
             "more-than" => Self::MoreThan,

@@ -2,10 +2,12 @@
 //!
 //! `decode` turns bytes into a `String`, recording the encoding. `View::new` repairs what real web
 //! pages break (pinyin inserted after characters, `?` standing for lost characters), marks
-//! boilerplate lines (keyword spam, "related articles" lists, author affiliations) so that no fact
-//! comes from them, and folds the rest for matching: traditional and shinjitai to simplified,
-//! full-width to half-width, Latin to lower case without accents. Nothing is deleted from the
-//! original: the view keeps, for every byte, the character offset in the original it came from.
+//! boilerplate lines so that no fact comes from them — keyword spam, author affiliations, and
+//! lists of related headlines or of references, recognised by their heading (猜你喜欢, Related:,
+//! 【関連記事】, 参考文献, Notes et références[modifier]) or, for references, by the shape of
+//! their items (`[5] 作者.标题[J].期刊`, `^ 标题.`, `↑ « … »`) — and folds the rest for
+//! matching: traditional and shinjitai to simplified, full-width to half-width, Latin to lower
+//! case without accents. Nothing is deleted from the original: the view keeps, for every byte, the character offset in the original it came from.
 
 use crate::knowledge::{CueKind, Knowledge};
 use std::ops::Range;
@@ -152,7 +154,7 @@ impl View {
         for (number, &line) in lines.iter().enumerate() {
             let body = line.strip_suffix('\n').unwrap_or(line);
             let kind = headings.classify(body, rest_is_boilerplate, knowledge);
-            rest_is_boilerplate |= kind == LineKind::RelatedHeading;
+            rest_is_boilerplate |= kind == LineKind::ListHeading;
             if kind != LineKind::Text {
                 let characters = body.chars().count();
                 view.repairs.boilerplate_characters += characters;
@@ -379,70 +381,136 @@ pub fn fold_str(s: &str, knowledge: &Knowledge) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     Text,
-    /// Keyword spam, a keyword list, an author affiliation, or anything after a "related
-    /// articles" heading.
+    /// Keyword spam, a keyword list, an author affiliation, an item of a reference list, or
+    /// anything after a list heading.
     Boilerplate,
-    /// A "related articles" heading (猜你喜欢): it and everything after it is boilerplate.
-    RelatedHeading,
+    /// The heading of a "related articles" or a reference list (猜你喜欢, 参考文献): it and
+    /// everything after it is boilerplate.
+    ListHeading,
 }
 
-/// The folded headings that mark boilerplate, from the lexicon.
+/// The folded headings and marks that tell boilerplate, from the lexicon.
 struct BoilerplateHeadings {
-    related: Vec<String>,
+    /// Related-articles and reference-list headings.
+    lists: Vec<String>,
     keywords: Vec<String>,
+    reference_marks: Vec<String>,
 }
+
+/// A heading line holds little besides its heading word: at most this many letters and digits
+/// outside brackets ("相关文章 更多", "Related stories:", "参考资料[编辑]").
+const HEADING_REST: usize = 4;
 
 impl BoilerplateHeadings {
     fn new(knowledge: &Knowledge) -> Self {
-        let heading = |kind: CueKind| -> Vec<String> {
+        let heading = |kinds: &[CueKind]| -> Vec<String> {
             knowledge
                 .cues
                 .iter()
-                .filter(|c| c.kind == kind)
+                .filter(|c| kinds.contains(&c.kind))
                 .map(|c| fold_str(&c.text, knowledge))
                 .collect()
         };
         BoilerplateHeadings {
-            related: heading(CueKind::RelatedHeading),
-            keywords: heading(CueKind::KeywordsHeading),
+            lists: heading(&[CueKind::RelatedHeading, CueKind::ReferencesHeading]),
+            keywords: heading(&[CueKind::KeywordsHeading]),
+            reference_marks: heading(&[CueKind::ReferenceMark]),
         }
     }
 
-    fn classify(&self, line: &str, after_related_heading: bool, knowledge: &Knowledge) -> LineKind {
+    fn classify(&self, line: &str, after_list_heading: bool, knowledge: &Knowledge) -> LineKind {
         // Headings are matched on the folded start of the line only; the other tests read
         // ASCII punctuation and digits, which folding does not change.
         let head = line.trim_start();
-        let starts_with = |heading: &String| folded_starts_with(head, heading, knowledge);
-        if self.related.iter().any(starts_with)
-            && line.chars().filter(|c| !c.is_whitespace()).count() <= 40
-        {
-            return LineKind::RelatedHeading;
+        // Decoration before a heading: 【関連記事】, ■ Related, == See also ==.
+        let decorated = head.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let is_list_heading = self.lists.iter().any(|heading| {
+            folded_prefix_len(decorated, heading, knowledge)
+                .is_some_and(|len| is_heading_rest(&decorated[len..]))
+        });
+        if is_list_heading {
+            return LineKind::ListHeading;
         }
-        let boilerplate = after_related_heading
+        let starts_with = |heading: &String| folded_prefix_len(head, heading, knowledge).is_some();
+        let boilerplate = after_list_heading
             || self.keywords.iter().any(starts_with)
             || is_keyword_spam(line)
-            || is_affiliation(line);
+            || is_affiliation(line)
+            || self.is_reference_item(head, knowledge);
         if boilerplate {
             LineKind::Boilerplate
         } else {
             LineKind::Text
         }
     }
+
+    /// An item of a reference list, wherever it stands: a footnote's back-link (`^ …`, `↑ …`,
+    /// as encyclopedias print them), or a bracketed number followed by a document-type mark
+    /// (`[5] 作者.标题[J].期刊,2018`).
+    fn is_reference_item(&self, head: &str, knowledge: &Knowledge) -> bool {
+        let mut chars = head.chars();
+        match chars.next() {
+            Some('^' | '↑') => chars.next().is_some_and(char::is_whitespace),
+            Some('[' | '［') => {
+                let rest = chars.as_str();
+                let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                digits.len() < rest.len()
+                    && digits.starts_with([']', '］'])
+                    && self.has_reference_mark(head, knowledge)
+            }
+            _ => false,
+        }
+    }
+
+    fn has_reference_mark(&self, line: &str, knowledge: &Knowledge) -> bool {
+        let folded = fold_str(line, knowledge);
+        self.reference_marks
+            .iter()
+            .any(|m| folded.contains(m.as_str()))
+    }
 }
 
-/// `text`, folded, starts with `prefix` (already folded). Folds only as far as it compares.
-fn folded_starts_with(text: &str, prefix: &str, knowledge: &Knowledge) -> bool {
+/// What follows a heading word on its line, if the line is a heading: not the rest of a Latin
+/// word, and at most `HEADING_REST` letters and digits outside brackets.
+fn is_heading_rest(rest: &str) -> bool {
+    if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut letters = 0;
+    for c in rest.chars() {
+        match c {
+            '[' | '［' | '(' | '（' | '【' | '「' => depth += 1,
+            ']' | '］' | ')' | '）' | '】' | '」' => depth = depth.saturating_sub(1),
+            c if depth == 0 && c.is_alphanumeric() => {
+                letters += 1;
+                if letters > HEADING_REST {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// The length in bytes of the start of `text` that folds to `prefix` (already folded), if it
+/// does. Folds only as far as it compares.
+fn folded_prefix_len(text: &str, prefix: &str, knowledge: &Knowledge) -> Option<usize> {
     let mut expected = prefix.chars();
     let mut matches = true;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         fold_char(c, knowledge, |folded| {
             matches &= expected.next().is_none_or(|e| e == folded);
         });
-        if !matches || expected.as_str().is_empty() {
-            break;
+        if !matches {
+            return None;
+        }
+        if expected.as_str().is_empty() {
+            return Some(at + c.len_utf8());
         }
     }
-    matches && expected.as_str().is_empty()
+    None
 }
 
 /// Which lines a hard wrap broke in the middle of a sentence (text copied from a PDF), so that
@@ -612,6 +680,44 @@ mod tests {
         let v = view(page);
         assert_eq!(v.text.trim(), "正文。");
         assert!(v.repairs.boilerplate_characters > 0);
+    }
+
+    #[test]
+    fn related_headline_and_reference_lists_are_left_out() {
+        let kept = |page: &str| -> String { view(page).text.split_whitespace().collect() };
+        // Headings behind decoration, with a colon or an edit link after them.
+        assert_eq!(
+            kept("正文。\n【関連記事】\n浙江省が貴州省を支援　5000人が就職\n"),
+            "正文。"
+        );
+        assert_eq!(
+            kept("Body.\nRelated:\n- Jiangsu helps Shaanxi build 200 schools\n"),
+            "body."
+        );
+        assert_eq!(
+            kept("Corps.\nRéférences[modifier | modifier le code]\nLe Jiangsu aide le Shaanxi.\n"),
+            "corps."
+        );
+        assert_eq!(kept("正文。\n参考文献：\n1. 李明.苏陕协作研究\n"), "正文。");
+        // Reference items are boilerplate without a heading too.
+        assert_eq!(
+            kept("正文。\n[3] 李明.苏陕协作研究[J].经济研究,2019(4):1-9.\n后文。"),
+            "正文。后文。"
+        );
+        assert_eq!(
+            kept("Texte.\n↑ « Le Jiangsu aide le Shaanxi », Xinhua, 3 mars 2019.\n^ 沪滇协作二十年. 新华社. 2016.\nSuite."),
+            "texte.suite."
+        );
+        // A line that only starts with a heading word is text, as is a numbered paragraph.
+        for text in [
+            "Related efforts helped Guizhou.",
+            "Notes from Guizhou: Shanghai helped Zunyi.",
+            "参考文献中提到，江苏帮扶陕西。",
+            "[2] 江苏省对口帮扶陕西省。",
+            "^_^ 很好。",
+        ] {
+            assert_eq!(view(text).repairs.boilerplate_characters, 0, "{text}");
+        }
     }
 
     #[test]
