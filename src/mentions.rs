@@ -277,18 +277,20 @@ impl Matcher {
             // Leftmost first and, at one start, longest first: a leftmost-longest search keeps
             // the first of these and skips what overlaps it.
             found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            // An occurrence that breaks a word ("ua bac" in "giua bac kinh") is no occurrence:
+            // it must not hide one that starts later.
             let mut free_from = 0;
             for (start, end, pattern) in found {
                 if start < free_from {
                     continue;
                 }
-                free_from = end;
                 let senses = &self.senses[pattern][group];
                 let starts_ok = !is_word_char_before(view, start) || !is_word_char_at(view, start);
                 let ends_ok = senses.open_ended
                     || !is_word_char_before(view, end)
                     || !is_word_char_at(view, end);
                 if starts_ok && ends_ok {
+                    free_from = end;
                     hits[group].push(Hit {
                         span: start..end,
                         meanings: &senses.meanings,
@@ -437,6 +439,11 @@ mod tests {
     #[test]
     fn latin_names_need_word_boundaries() {
         assert!(codes("Fujianese cuisine").is_empty());
+        // A name that would break a word does not hide the whole word after it.
+        assert_eq!(
+            codes("hợp tác giữa Bắc Kinh và Hà Bắc"),
+            ["110000", "130000"]
+        );
     }
 
     #[test]
