@@ -22,7 +22,7 @@ use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
-use pairing::{list_headings, sentence_pairs, SentenceParts};
+use pairing::{list_clauses, list_headings, sentence_pairs, SentenceParts};
 
 mod pairing;
 use crate::text::{decode, DecodeError, View};
@@ -134,11 +134,18 @@ pub fn extract_text(
             .iter()
             .filter(|(m, _)| within(&m.span, &sentence.span))
             .collect();
+        // Commas between names of one side list them ("Dalian, Qingdao, Shenzhen and Ningbo"):
+        // such clauses are one.
+        let clauses = list_clauses(&view.text, &sentence.clauses, &in_sentence, k);
+        let reports_event = concept_hits
+            .iter()
+            .any(|&(_, c)| k.concepts[c].applies_to == event_class);
         let mut pairs = sentence_pairs(
             &SentenceParts {
                 view: &view.text,
                 span: sentence.span.clone(),
-                clauses: &sentence.clauses,
+                clauses: &clauses,
+                reports_event,
                 mentions: &in_sentence,
                 cues: hits_within(&found.pairing_cues, &sentence.span, |c| &c.span),
                 markers: hits_within(&found.markers, &sentence.span, |c| &c.span),
@@ -175,8 +182,7 @@ pub fn extract_text(
         };
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         for quantity in quantities.find(&view.text, sentence.span.clone(), language, &places) {
-            let clause = sentence
-                .clauses
+            let clause = clauses
                 .iter()
                 .find(|c| within(&quantity.span, c))
                 .cloned()
@@ -259,8 +265,7 @@ pub fn extract_text(
             .collect();
         event_types.dedup_by_key(|(_, c)| *c);
         for (hit, event_type) in event_types {
-            let clause = sentence
-                .clauses
+            let clause = clauses
                 .iter()
                 .find(|c| within(&hit, c))
                 .cloned()
@@ -323,8 +328,7 @@ pub fn extract_text(
         // A pairing starts in the years of its own clause, else in those of clauses that state
         // no pairing ("1996年至2019年,福建省与宁夏…"), else, for an item of a list or a table
         // row, in those of the line introducing the list.
-        let clause_years: Vec<Vec<i32>> = sentence
-            .clauses
+        let clause_years: Vec<Vec<i32>> = clauses
             .iter()
             .map(|c| years_in(&view.text, c.clone(), language, &found.periods))
             .collect();
@@ -359,7 +363,7 @@ pub fn extract_text(
                 if k.concepts[*c].applies_to != pairing_class {
                     continue;
                 }
-                let hit_clause = sentence.clauses.iter().position(|cl| within(hit, cl));
+                let hit_clause = clauses.iter().position(|cl| within(hit, cl));
                 let own = hit_clause.is_none_or(|h| {
                     h == clause || paired_clauses.len() < 2 || !paired_clauses.contains(&h)
                 });

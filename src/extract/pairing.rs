@@ -8,9 +8,15 @@
 //!   helping Linxia" gives two pairings, not four. Two lists of several regions pair item by item
 //!   when the sentence says so (分别, respectively) and the lists are as long as each other;
 //!   otherwise they give nothing, since which goes with which is not stated.
-//! - A region qualifying another ("广东省深圳市", "Baise, in western Guangxi") steps aside: when
-//!   it is written right next to a region inside it, or stands in a clause without a cue while
-//!   that region is named elsewhere in the sentence.
+//! - Commas between names of one side list them, as 、 does in Chinese: "Dalian, Qingdao,
+//!   Shenzhen and Ningbo were assigned to help Guizhou" is one clause (`list_clauses`).
+//! - A region qualifying another ("广东省深圳市", "Baise, in western Guangxi", "Linxia in
+//!   neighbouring Gansu") steps aside: when it is written right next to a region inside it (a
+//!   few characters, or up to three Latin words, with no list separator), or stands in a clause
+//!   without a cue while that region is named elsewhere in the sentence.
+//! - In a sentence reporting a meeting or a signing, a region written after one that contains it
+//!   (not right next to it) is where the meeting took place, not a party: "闽宁联席会议在银川召开",
+//!   "Pékin et la Mongolie intérieure ont signé à Hohhot".
 //! - A clause naming one side only takes the other side from the nearest earlier clause, or from
 //!   its pair name (闽宁) when it has a cue word besides the pair name's suffix (银川市永宁县闽宁镇
 //!   是闽宁协作的缩影 pairs nothing).
@@ -43,6 +49,9 @@ pub struct SentenceParts<'a> {
     pub cues: &'a [CueHit],
     /// Adjusted, respectively and comparison cues of the sentence.
     pub markers: &'a [CueHit],
+    /// The sentence reports a meeting or a signing: a region inside another one it names is
+    /// where it took place, not a party.
+    pub reports_event: bool,
 }
 
 /// The pairings a sentence states, in text order (possibly repeated).
@@ -295,6 +304,21 @@ fn standing_regions<'a>(
         .copied()
         .filter(|(m, _)| !m.in_pair_name)
         .collect();
+    // "闽宁联席会议在银川召开", "ont signé le 8 avril à Hohhot": in a sentence reporting a
+    // meeting, a region written after one that contains it, and not right next to it, is where
+    // the meeting took place, not a party to it.
+    let place_of_event = |(inner, inner_region): &(Mention, RegionId)| {
+        s.reports_event
+            && s.mentions.iter().any(|(outer, outer_region)| {
+                outer.span.end <= inner.span.start
+                    && k.is_ancestor(*outer_region, *inner_region)
+                    && !is_tight_gap(&s.view[outer.span.end..inner.span.start])
+            })
+    };
+    let ordinary: Vec<&(Mention, RegionId)> = ordinary
+        .into_iter()
+        .filter(|m| !place_of_event(m))
+        .collect();
     ordinary
         .iter()
         .copied()
@@ -320,11 +344,28 @@ fn standing_regions<'a>(
         .collect()
 }
 
+/// Nothing but spaces, punctuation or a possessive ending between two names: "广东省深圳市",
+/// "Guangxi's Baise".
+fn is_tight_gap(gap: &str) -> bool {
+    let gap = gap.trim();
+    let gap = gap
+        .strip_prefix(['\'', '’'])
+        .map_or(gap, |rest| rest.trim_start_matches('s'));
+    gap.chars()
+        .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+}
+
 /// Text between two regions that makes one qualify the other: short, and not a list separator
 /// ("广东省的深圳市", "Zunyi in Guizhou", "Guizhou's Zunyi", but not "广东、深圳").
 fn is_qualifying_gap(gap: &str) -> bool {
     let gap = gap.trim();
-    if gap.chars().count() > 12 {
+    // Latin-script text qualifies with a few words ("in neighbouring Gansu", "in southwest
+    // China's"): count words there, characters elsewhere.
+    let latin_words = gap
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '\'' | '-'))
+        .then(|| gap.split_whitespace().count());
+    if latin_words.map_or(gap.chars().count() > 12, |words| words > 3) {
         return false;
     }
     let separators = [
@@ -339,6 +380,52 @@ fn is_qualifying_gap(gap: &str) -> bool {
             "and" | "et" | "va" | "or" | "ou" | "hoac" | "with" | "avec"
         )
     })
+}
+
+/// The sentence's clauses with those that a comma between two names of one side splits joined
+/// again: in "Dalian, Qingdao, Shenzhen and Ningbo were assigned to help Guizhou" the commas list
+/// regions, as 、 does in Chinese. Names one inside the other ("Baise, Guangxi") qualify, and
+/// names of two sides ("In Guizhou, Guangzhou helps…") stand in clauses of their own.
+pub fn list_clauses(
+    view: &str,
+    clauses: &[Range<usize>],
+    mentions: &[&(Mention, RegionId)],
+    k: &Knowledge,
+) -> Vec<Range<usize>> {
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(clauses.len());
+    if mentions.len() < 2 {
+        joined.extend_from_slice(clauses);
+        return joined;
+    }
+    // A word of up to four bytes (the, les, các) may stand between a clause edge and its name.
+    let near = |a: usize, b: usize| b >= a && b - a <= 4;
+    for clause in clauses {
+        let lists_on = joined.last().is_some_and(|previous: &Range<usize>| {
+            let separator = view[previous.end..clause.start].trim();
+            if !matches!(separator, "," | "，") {
+                return false;
+            }
+            let last = mentions
+                .iter()
+                .rev()
+                .find(|(m, _)| within(&m.span, previous));
+            let first = mentions.iter().find(|(m, _)| within(&m.span, clause));
+            let (Some((before, a)), Some((after, b))) = (last, first) else {
+                return false;
+            };
+            near(before.span.end, previous.end)
+                && near(clause.start, after.span.start)
+                && k.regions[*a].side.is_some()
+                && k.regions[*a].side == k.regions[*b].side
+                && !k.is_ancestor(*a, *b)
+                && !k.is_ancestor(*b, *a)
+        });
+        match joined.last_mut() {
+            Some(previous) if lists_on => previous.end = clause.end,
+            _ => joined.push(clause.clone()),
+        }
+    }
+    joined
 }
 
 /// Cells of a table row or dash list are separated by these.
@@ -386,6 +473,7 @@ fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
         mentions: s.mentions,
         cues: s.cues,
         markers: s.markers,
+        reports_event: s.reports_event,
     };
     let standing = standing_regions(&whole, &[true], k);
     let sided: Vec<(&Mention, Side, RegionId)> = standing
@@ -547,7 +635,10 @@ fn is_list_item(line: &str) -> bool {
 
 /// Sentences written for these tests. Regions: Beijing 110000, Tianjin 120000, Inner Mongolia
 /// 150000, Gansu 620000, Fuzhou 350100, Xiamen 350200, Dingxi 621100, Linxia 622900, Guangdong
-/// 440000, Shenzhen 440300, Guangxi 450000, Baise 451000, Shaanxi 610000, Zhangjiakou 130700.
+/// 440000, Shenzhen 440300, Guangxi 450000, Baise 451000, Shaanxi 610000, Zhangjiakou 130700,
+/// Jiangsu 320000, Guizhou 520000, Guangzhou 440100,
+/// Qiannan 522700, Shandong 370000, Chongqing 500000, Zhejiang 330000, Sichuan 510000, Aba
+/// 513200, Fujian 350000, Ningxia 640000, Guyuan 640400, Hohhot 150100.
 #[cfg(test)]
 mod tests {
     use crate::extract::extract;
@@ -670,6 +761,79 @@ mod tests {
         assert_eq!(
             pairs("Beijing has helped Inner Mongolia since 1996, and it has assisted Zhangjiakou since 2016."),
             [p("110000", "130700", Some(2016)), p("110000", "150000", Some(1996))]
+        );
+    }
+
+    #[test]
+    fn commas_between_names_of_one_side_list_them() {
+        assert_eq!(
+            pairs("Under the plan, Jiangsu, Zhejiang and Tianjin were asked to support Guizhou."),
+            [
+                p("120000", "520000", None),
+                p("320000", "520000", None),
+                p("330000", "520000", None)
+            ]
+        );
+        assert_eq!(
+            pairs("Tỉnh Giang Tô, tỉnh Chiết Giang hỗ trợ Quý Châu."),
+            [p("320000", "520000", None), p("330000", "520000", None)]
+        );
+        // A comma between a region and the province it lies in, or between the two sides, is
+        // no list.
+        assert_eq!(
+            pairs("In Guizhou, Guangzhou helps Qiannan."),
+            [p("440100", "522700", None)]
+        );
+    }
+
+    #[test]
+    fn a_province_written_a_few_words_after_its_city_qualifies_it() {
+        assert_eq!(
+            pairs("Fuzhou and Xiamen have helped Dingxi and Linxia in neighbouring Gansu, respectively."),
+            [p("350100", "621100", None), p("350200", "622900", None)]
+        );
+    }
+
+    #[test]
+    fn the_place_of_a_meeting_is_not_a_party_to_it() {
+        assert_eq!(
+            pairs("The Fujian-Ningxia joint meeting was held in Guyuan last week."),
+            [p("350000", "640000", None)]
+        );
+        assert_eq!(
+            pairs("北京市与内蒙古自治区在呼和浩特签署扶贫协作协议。"),
+            [p("110000", "150000", None)]
+        );
+        assert_eq!(
+            pairs(
+                "Hội nghị liên tịch giữa Bắc Kinh và Nội Mông Cổ được tổ chức tại Hô Hòa Hạo Đặc."
+            ),
+            [p("110000", "150000", None)]
+        );
+        // Without a meeting, a city of the recipient province is a recipient.
+        assert_eq!(
+            pairs("北京市帮扶内蒙古自治区和呼和浩特市。"),
+            [p("110000", "150000", None), p("110000", "150100", None)]
+        );
+    }
+
+    #[test]
+    fn reassignments_and_joint_meetings_state_pairings() {
+        assert_eq!(
+            pairs("En 2008, le Shandong a été réaffecté au Chongqing."),
+            [p("370000", "500000", Some(2008))]
+        );
+        assert_eq!(
+            pairs("Zhejiang and Sichuan hold a joint conference every spring."),
+            [p("330000", "510000", None)]
+        );
+        assert_eq!(
+            pairs("Chiết Giang và Tứ Xuyên duy trì hội nghị liên tịch hằng năm."),
+            [p("330000", "510000", None)]
+        );
+        assert_eq!(
+            pairs("Chiết Giang\tchâu tự trị A Bá\n"),
+            [p("330000", "513200", None)]
         );
     }
 
