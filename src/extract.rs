@@ -113,6 +113,8 @@ pub fn extract_text(
     // helper, recipient), settled once the whole document is read.
     let mut pending_pairings: Vec<(usize, (String, String))> = Vec::new();
     let mut carried_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
+    // The years that date the pairings of the next sentence of a paragraph when it names none.
+    let mut previous_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
         let language = sentence.language;
@@ -181,11 +183,12 @@ pub fn extract_text(
             None
         };
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
+        // Clauses holding an outcome: their years date the outcome.
+        let mut outcome_clauses = BTreeSet::new();
         for quantity in quantities.find(&view.text, sentence.span.clone(), language, &places) {
-            let clause = clauses
-                .iter()
-                .find(|c| within(&quantity.span, c))
-                .cloned()
+            let clause_index = clauses.iter().position(|c| within(&quantity.span, c));
+            let clause = clause_index
+                .map(|i| clauses[i].clone())
                 .unwrap_or_else(|| sentence.span.clone());
             let indicators: Vec<&(Range<usize>, usize)> = concept_hits
                 .iter()
@@ -206,6 +209,7 @@ pub fn extract_text(
                     None => continue,
                 },
             };
+            outcome_clauses.extend(clause_index);
             if let Some(named) = &named_pairing {
                 pending_pairings.push((outcomes.len(), named.clone()));
             }
@@ -289,6 +293,40 @@ pub fn extract_text(
             });
         }
 
+        // A pairing starts in the years of its own clause, else in those of clauses that state
+        // no pairing ("1996年至2019年,福建省与宁夏…"), else, for an item of a list or a table
+        // row, in those of the line introducing the list, else in those of a dated sentence
+        // before it in its paragraph that states neither pairing nor outcome ("En mai 1996, …
+        // décide de jumeler neuf provinces … . Ainsi, Pékin est jumelée avec …"). Years of a clause that reports an outcome date the outcome ("Baise sold 2.73
+        // billion yuan of produce in 2020"), not the pairing.
+        let clause_years: Vec<Vec<i32>> = clauses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if outcome_clauses.contains(&i) {
+                    Vec::new()
+                } else {
+                    years_in(&view.text, c.clone(), language, &found.periods)
+                }
+            })
+            .collect();
+        let earlier_years = if previous_years.0 == sentence.paragraph {
+            std::mem::take(&mut previous_years.1)
+        } else {
+            Vec::new()
+        };
+        let own_years: Vec<i32> = clause_years.iter().flatten().copied().collect();
+        // Only a sentence that states no pairing and no outcome frames the ones after it; its
+        // years then go on through the sentences without years of their own.
+        let frames = pairs.is_empty() && outcome_clauses.is_empty();
+        previous_years = (
+            sentence.paragraph,
+            match (own_years.is_empty(), frames) {
+                (true, _) => earlier_years.clone(),
+                (false, true) => own_years,
+                (false, false) => Vec::new(),
+            },
+        );
         if pairs.is_empty() {
             paragraph_context.1.extend(pairing_concepts);
             // A dated sentence naming helpers and recipients but no pairing (lists too long to
@@ -325,13 +363,6 @@ pub fn extract_text(
             .any(|h| h.kind == CueKind::Adjusted)
             .then(|| years.first().copied())
             .flatten();
-        // A pairing starts in the years of its own clause, else in those of clauses that state
-        // no pairing ("1996年至2019年,福建省与宁夏…"), else, for an item of a list or a table
-        // row, in those of the line introducing the list.
-        let clause_years: Vec<Vec<i32>> = clauses
-            .iter()
-            .map(|c| years_in(&view.text, c.clone(), language, &found.periods))
-            .collect();
         let paired_clauses: BTreeSet<usize> = pairs.iter().map(|p| p.clause).collect();
         let free_years: Vec<i32> = clause_years
             .iter()
@@ -388,7 +419,8 @@ pub fn extract_text(
                 (carried_years.0 == sentence.paragraph && spells_out_a_list)
                     .then(|| carried_years.1.iter().min().copied())
                     .flatten()
-            });
+            })
+            .or_else(|| earlier_years.iter().min().copied());
             let mut pair_years = years.clone();
             if pair_years.is_empty() {
                 pair_years.extend(since);

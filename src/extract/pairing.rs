@@ -838,6 +838,44 @@ mod tests {
     }
 
     #[test]
+    fn a_dated_sentence_that_pairs_nothing_dates_the_pairings_after_it_in_its_paragraph() {
+        let text = "En 2003, l'État décide de jumeler des provinces de l'Est et de l'Ouest. Ainsi, le Zhejiang est jumelé avec le Sichuan. Le Jiangsu aide aussi le Shaanxi.\nLe Fujian aide le Ningxia.";
+        assert_eq!(
+            pairs(text),
+            [
+                p("320000", "610000", Some(2003)),
+                p("330000", "510000", Some(2003)),
+                p("350000", "640000", None)
+            ]
+        );
+        // A sentence with a pairing of its own keeps its year, as does one reporting an outcome.
+        assert_eq!(
+            pairs("2018年，江苏省对口帮扶陕西省。此外，浙江省帮扶四川省。"),
+            [
+                p("320000", "610000", Some(2018)),
+                p("330000", "510000", None)
+            ]
+        );
+        assert_eq!(
+            pairs("In 2019, eastern firms invested 2 billion yuan in the west. Zhejiang helps Sichuan."),
+            [p("330000", "510000", None)]
+        );
+    }
+
+    #[test]
+    fn the_year_of_an_outcome_is_not_when_the_pairing_began() {
+        let e = extract(
+            "t.txt",
+            "With help from Zhejiang, Sichuan sold 3 billion yuan of tea in 2019.".as_bytes(),
+        )
+        .unwrap();
+        let since: Vec<_> = e.pairings.iter().map(|p| p.since).collect();
+        assert_eq!(since, [None]);
+        let outcome_years: Vec<_> = e.outcomes.iter().map(|o| o.year).collect();
+        assert_eq!(outcome_years, [Some(2019)]);
+    }
+
+    #[test]
     fn an_outcome_takes_the_pairing_its_regions_have_elsewhere_in_the_document() {
         let e = extract(
             "t.txt",
