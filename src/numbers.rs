@@ -52,6 +52,9 @@ pub struct QuantityReader {
     qualifiers_after: Prefixes<Qualifier>,
     /// Unit cues with their concept index, longest first.
     units: Prefixes<usize>,
+    /// Units written around the number (延べ…人, 项目…个): what stands right before the number,
+    /// what right after it, and the unit's concept index.
+    around_units: Vec<(String, String, usize)>,
     /// Words that may stand between a number and its unit in Latin-script text.
     unit_modifiers: Vec<String>,
 }
@@ -158,14 +161,22 @@ impl QuantityReader {
     pub fn new(k: &Knowledge) -> QuantityReader {
         let fold = |s: &str| fold_str(s, k);
         let unit_property = format!("{XZ}unit");
-        let units = k
-            .concepts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| *c.link_property == *unit_property)
-            .flat_map(|(i, c)| c.cues.iter().map(move |cue| (cue.clone(), i)))
-            .map(|(cue, i)| (fold(&cue), i))
-            .collect();
+        let mut units = Vec::new();
+        let mut around_units = Vec::new();
+        for (i, c) in k.concepts.iter().enumerate() {
+            if *c.link_property != *unit_property {
+                continue;
+            }
+            for cue in &c.cues {
+                match cue.split_once('…') {
+                    Some((before, after)) => around_units.push((fold(before), fold(after), i)),
+                    None => units.push((fold(cue), i)),
+                }
+            }
+        }
+        // The longest first: "建档立卡贫困人口…" before "人口…".
+        around_units
+            .sort_by_key(|(before, after, _)| std::cmp::Reverse(before.len() + after.len()));
         let qualifiers = |after: bool| {
             let found = k
                 .cues
@@ -205,6 +216,7 @@ impl QuantityReader {
             qualifiers_before: qualifiers(false),
             qualifiers_after: Prefixes::new(qualifiers(true)),
             units: Prefixes::new(units),
+            around_units,
             unit_modifiers: k
                 .cues
                 .iter()
@@ -261,9 +273,15 @@ impl QuantityReader {
                     .then(|| self.modifier_at(view, range.start + i + len + at, places))
                     .flatten()
             };
-            match self.tail(&text[i + len..], comma_decimal, skip_modifier) {
+            let before_number = text[..i].trim_end();
+            match self.tail(
+                &text[i + len..],
+                before_number,
+                comma_decimal,
+                skip_modifier,
+            ) {
                 Some(tail) => {
-                    let before = self.qualifier_before(text[..i].trim_end());
+                    let before = self.qualifier_before(before_number);
                     found.push(Quantity {
                         span: range.start + i..range.start + i + len + tail.len,
                         value: value * tail.multiplier + tail.addend,
@@ -283,12 +301,15 @@ impl QuantityReader {
     }
 
     /// After the number: multipliers, a second number under the first multiplier (5万5900,
-    /// 71億4000万), qualifier, modifiers (Latin script), unit, and a qualifier after the unit
-    /// (10万人以上). `skip_modifier(at)` gives the length of a word at `rest[at..]` that may stand
-    /// before the unit.
+    /// 71億4000万), qualifier, more multipliers (500多万, 1万多亿), modifiers (Latin script),
+    /// unit — or the second half of a unit written around the number, whose first half ends
+    /// `before` (延べ59万人, 合作项目41个) — and a qualifier after the unit (10万人以上).
+    /// `skip_modifier(at)` gives the length of a word at `rest[at..]` that may stand before the
+    /// unit.
     fn tail(
         &self,
         rest: &str,
+        before: &str,
         comma_decimal: bool,
         skip_modifier: impl Fn(usize) -> Option<usize>,
     ) -> Option<Tail> {
@@ -323,8 +344,18 @@ impl QuantityReader {
         if let Some((len, kind)) = self.qualifiers_after.at(&rest[at..]) {
             qualifier = Some(kind);
             at = skip_spaces(rest, at + len);
+            while let Some((len, v)) = self.multipliers.at(&rest[at..]) {
+                multiplier *= v;
+                at = skip_spaces(rest, at + len);
+            }
         }
-        let mut unit = self.units.at(&rest[at..]);
+        let around = self.around_units.iter().find(|(first, second, _)| {
+            ends_with_word(before, first) && starts_with_word(&rest[at..], second)
+        });
+        let mut unit = match around {
+            Some((_, second, unit)) => Some((second.len(), *unit)),
+            None => self.units.at(&rest[at..]),
+        };
         for _ in 0..2 {
             if unit.is_some() {
                 break;
@@ -509,6 +540,61 @@ mod tests {
         assert_eq!(
             quantities("10万人以上", ja),
             [q(100_000.0, "Person", Some(Qualifier::MoreThan))]
+        );
+    }
+
+    #[test]
+    fn qualifiers_between_multipliers() {
+        let zh = Language::ZhHans;
+        assert_eq!(
+            quantities("累计有300多万贫困人口脱贫", zh),
+            [q(3_000_000.0, "Person", Some(Qualifier::MoreThan))]
+        );
+        assert_eq!(
+            quantities("企业投资2万多亿元", zh),
+            [q(2e12, "Yuan", Some(Qualifier::MoreThan))]
+        );
+    }
+
+    #[test]
+    fn units_written_around_the_number() {
+        assert_eq!(
+            quantities("教師など延べ300人を派遣した", Language::Ja),
+            [q(300.0, "PersonTime", None)]
+        );
+        assert_eq!(
+            quantities("共签约帮扶项目25个", Language::ZhHans),
+            [q(25.0, "Project", None)]
+        );
+        assert_eq!(
+            quantities("签署合作协议12份，协议8个", Language::ZhHans),
+            [q(12.0, "Document", None), q(8.0, "Document", None)]
+        );
+        assert_eq!(
+            quantities("協力協定8件、支援プロジェクト450件", Language::Ja),
+            [q(8.0, "Document", None), q(450.0, "Project", None)]
+        );
+        // Without its first half, the second half is the plain unit or none.
+        assert_eq!(
+            quantities("300人", Language::Ja),
+            [q(300.0, "Person", None)]
+        );
+        assert!(quantities("贫困村25个", Language::ZhHans).is_empty());
+    }
+
+    #[test]
+    fn people_by_trade() {
+        assert_eq!(
+            quantities("more than 2,000 teachers and doctors", Language::En),
+            [q(2000.0, "Person", Some(Qualifier::MoreThan))]
+        );
+        assert_eq!(
+            quantities("deux mille enseignants", Language::Fr),
+            [q(2000.0, "Person", None)]
+        );
+        assert_eq!(
+            quantities("90 bác sĩ", Language::Vi),
+            [q(90.0, "Person", None)]
         );
     }
 
