@@ -515,7 +515,8 @@ fn folded_prefix_len(text: &str, prefix: &str, knowledge: &Knowledge) -> Option<
 
 /// Which lines a hard wrap broke in the middle of a sentence (text copied from a PDF), so that
 /// the line goes on into the next one: a line without a stop, in a block of lines of one width
-/// (the next one as wide or narrower, the last of a paragraph), 24 to 120 columns wide in
+/// (the next one as wide or narrower, the last of a paragraph) or as wide as most long lines of
+/// the text, 24 to 120 columns wide in
 /// Chinese and Japanese, at least 40 in Latin script (where a next line starting with a small
 /// letter is enough). Headings, list items and table rows are never joined.
 pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
@@ -529,6 +530,19 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
         .map(|l| unicode_width::UnicodeWidthStr::width(l.trim()))
         .collect();
     let near = |a: usize, b: usize| a * 10 >= b * 9 && b * 10 >= a * 9;
+    // The width the text is wrapped at, when most of its long lines have it: the first line of
+    // a paragraph of two lines has no neighbour of its width.
+    let long: Vec<usize> = widths.iter().copied().filter(|&w| w >= 24).collect();
+    let mut sorted = long.clone();
+    sorted.sort_unstable();
+    let wrap_width = sorted
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|run| run.len())
+        .map(|run| run[0])
+        .filter(|&w| {
+            let near_it = long.iter().filter(|&&l| near(l, w)).count();
+            near_it >= 3 && near_it * 3 >= long.len()
+        });
     (0..bodies.len())
         .map(|i| {
             let (line, Some(next)) = (bodies[i].trim(), bodies.get(i + 1).map(|l| l.trim())) else {
@@ -548,7 +562,8 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
             let width = widths[i];
             // Wrapped lines are as wide as each other, the last one of a paragraph narrower.
             let same_block = near(width, widths[i + 1])
-                || (i > 0 && near(width, widths[i - 1]) && widths[i + 1] <= width);
+                || (i > 0 && near(width, widths[i - 1]) && widths[i + 1] <= width)
+                || wrap_width.is_some_and(|w| near(width, w));
             let not_wider = widths[i + 1] <= width + width / 10;
             if last.is_ascii() || last.is_alphabetic() && (last as u32) < 0x3000 {
                 width >= 40
@@ -564,9 +579,9 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
 fn starts_list_item(line: &str) -> bool {
     let mut chars = line.chars();
     match chars.next() {
-        Some('-' | '•' | '·' | '*' | '▪' | '●' | '○' | '■' | '◆' | '(' | '（' | '【' | '[') => {
-            true
-        }
+        Some(
+            '-' | '•' | '·' | '・' | '*' | '▪' | '●' | '○' | '■' | '◆' | '(' | '（' | '【' | '[',
+        ) => true,
         Some(c) if ('①'..='⑳').contains(&c) => true,
         Some(c) if c.is_ascii_digit() => {
             let after = line.trim_start_matches(|c: char| c.is_ascii_digit());
@@ -718,6 +733,17 @@ mod tests {
         ] {
             assert_eq!(view(text).repairs.boilerplate_characters, 0, "{text}");
         }
+    }
+
+    #[test]
+    fn a_paragraph_of_two_lines_joins_at_the_width_the_text_is_wrapped_at() {
+        // Wrapped at 40 columns; the second paragraph's first line has no neighbour as wide.
+        let page = "江苏省与陕西省的协作始于一九九六年，二十多年\n来两省在资金援助、产业合作、人才交流等方面开\n展了持续协作，取得了显著成效，受到好评。\n更大。\n　　江苏企业在陕投资兴业，带动当地群众就业，近\n三万人。";
+        let v = view(page);
+        assert!(v.text.contains("就业,近三万人。"), "{}", v.text);
+        // A text of one paragraph per line has no such width.
+        let page = "东西部协作的一个段落写在一行里，长短不一，没有句号\n下一段。";
+        assert!(view(page).text.contains("句号\n"));
     }
 
     #[test]

@@ -578,7 +578,9 @@ pub fn list_headings(
             continue;
         }
         let colon = text.ends_with([':', '：']);
-        if colon || (has_cue(line) && !names_region(line)) {
+        let stops = text.ends_with(['.', '。', '!', '?', '！', '？']);
+        // A heading is no sentence: it does not end in a stop.
+        if colon || (has_cue(line) && !names_region(line) && !stops) {
             let header_row =
                 !colon && !has_year(line) && current.is_some() && heading_line == previous;
             if !header_row {
@@ -593,7 +595,6 @@ pub fn list_headings(
             previous = Some(i);
             continue;
         }
-        let stops = text.ends_with(['.', '。', '!', '?', '！', '？']);
         let continues = text.ends_with([';', '；', ',', '，']) || !stops;
         if is_list_item(text) || (after_colon && current.is_some() && continues) {
             headings[i] = current.clone();
@@ -612,7 +613,7 @@ fn is_list_item(line: &str) -> bool {
     let starts_with_marker = {
         let mut chars = line.chars();
         match chars.next() {
-            Some('-' | '•' | '·' | '*' | '▪' | '●' | '○' | '■' | '◆' | '|' | '｜') => {
+            Some('-' | '•' | '·' | '・' | '*' | '▪' | '●' | '○' | '■' | '◆' | '|' | '｜') => {
                 true
             }
             Some('(' | '（') => true,
@@ -873,6 +874,12 @@ mod tests {
         assert_eq!(since, [None]);
         let outcome_years: Vec<_> = e.outcomes.iter().map(|o| o.year).collect();
         assert_eq!(outcome_years, [Some(2019)]);
+    }
+
+    #[test]
+    fn a_list_item_that_is_a_sentence_is_no_heading_for_the_next() {
+        let text = "・东西部协作始于1996年，东部省市帮扶西部贫困地区。\n・江苏省与陕西省开展协作。";
+        assert_eq!(pairs(text), [p("320000", "610000", None)]);
     }
 
     #[test]
