@@ -132,6 +132,16 @@ pub enum CueKind {
     Comparison,
     /// A word that may stand between a number and its unit ("5,700 *local* enterprises").
     UnitModifier,
+    /// The sentence tells a plan or an expectation (预计, will, prévu): its numbers are not
+    /// outcomes.
+    Planned,
+    /// The sentence gives a region's economy or population, or a statistical estimate (地区生产
+    /// 总值, GDP, 常住人口, regression): its numbers are not outcomes of the programme.
+    Statistics,
+    /// Written right before a year, makes it a start (自2017年, since 1996, depuis 1996).
+    SinceBefore,
+    /// Written right after a year (and its month), makes it a start (2017年以来, 1996年から).
+    SinceAfter,
 }
 
 impl CueKind {
@@ -156,6 +166,10 @@ impl CueKind {
             "respectively" => Self::Respectively,
             "comparison" => Self::Comparison,
             "unit-modifier" => Self::UnitModifier,
+            "planned" => Self::Planned,
+            "statistics" => Self::Statistics,
+            "since-before" => Self::SinceBefore,
+            "since-after" => Self::SinceAfter,
             _ => return None,
         })
     }

@@ -23,25 +23,24 @@ enum Meaning {
     NotAPlace,
     PairName(RegionId, RegionId),
     PairingCue(CueKind),
-    /// Words that change how a sentence's pairings read: adjusted, respectively, comparison.
+    /// Words that change how a sentence reads: adjusted, respectively, comparison, planned,
+    /// statistics.
     Marker(CueKind),
     Concept(usize),
     /// A five-year plan and its first and last years.
     Period(i32, i32),
 }
 
-/// Patterns compete for the same stretch of text only within their group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Group {
-    Regions,
-    PairNames,
-    PairingCues,
-    Markers,
-    Concepts,
-    Periods,
-}
-
-const GROUPS: usize = 6;
+/// Patterns compete for the same stretch of text only within their group: regions, pair
+/// names, pairing cues, markers, five-year plans, and the cues of each concept scheme (so that
+/// "ont signé", a signing, does not hide "signé", agreements signed).
+const REGIONS: usize = 0;
+const PAIR_NAMES: usize = 1;
+const PAIRING_CUES: usize = 2;
+const MARKERS: usize = 3;
+const PERIODS: usize = 4;
+/// The first concept scheme's group; the others follow.
+const CONCEPTS: usize = 5;
 
 /// Each hit's span with its first meaning (groups whose patterns mean one thing each).
 fn first_meanings(hits: Vec<Hit<'_>>) -> impl Iterator<Item = (Range<usize>, Meaning)> + '_ {
@@ -49,14 +48,15 @@ fn first_meanings(hits: Vec<Hit<'_>>) -> impl Iterator<Item = (Range<usize>, Mea
 }
 
 impl Meaning {
-    fn group(self) -> Group {
+    /// The group of the meaning; `scheme_of` gives a concept's scheme (its linking property).
+    fn group(self, scheme_of: &[usize]) -> usize {
         match self {
-            Meaning::Region(_) | Meaning::NotAPlace => Group::Regions,
-            Meaning::PairName(..) => Group::PairNames,
-            Meaning::PairingCue(_) => Group::PairingCues,
-            Meaning::Marker(_) => Group::Markers,
-            Meaning::Concept(_) => Group::Concepts,
-            Meaning::Period(..) => Group::Periods,
+            Meaning::Region(_) | Meaning::NotAPlace => REGIONS,
+            Meaning::PairName(..) => PAIR_NAMES,
+            Meaning::PairingCue(_) => PAIRING_CUES,
+            Meaning::Marker(_) => MARKERS,
+            Meaning::Period(..) => PERIODS,
+            Meaning::Concept(c) => CONCEPTS + scheme_of[c],
         }
     }
 }
@@ -115,7 +115,8 @@ pub struct Found {
     pub pairing_cues: Vec<CueHit>,
     /// Adjusted (调整, réajusté…), respectively (分别) and comparison (相比) cues.
     pub markers: Vec<CueHit>,
-    /// Concepts (indices into `Knowledge::concepts`) cued, with where.
+    /// Concepts (indices into `Knowledge::concepts`) cued, with where, ordered by start. The
+    /// cues of one scheme do not overlap; those of different schemes may.
     pub concepts: Vec<(Range<usize>, usize)>,
     /// Five-year plans (十三五) with their first and last years.
     pub periods: Vec<(Range<usize>, (i32, i32))>,
@@ -124,8 +125,9 @@ pub struct Found {
 /// The compiled automaton. Built once per process from the embedded knowledge.
 pub struct Matcher {
     automaton: AhoCorasick,
-    /// By pattern, by group.
-    senses: Vec<[Senses; GROUPS]>,
+    /// By pattern: its meanings in each group it belongs to (mostly one).
+    senses: Vec<Vec<(usize, Senses)>>,
+    groups: usize,
     pair_name_suffixes: Vec<String>,
 }
 
@@ -149,9 +151,11 @@ impl Matcher {
                 CueKind::Pairing | CueKind::PairingPassive | CueKind::PairingSymmetric => {
                     Meaning::PairingCue(cue.kind)
                 }
-                CueKind::Adjusted | CueKind::Respectively | CueKind::Comparison => {
-                    Meaning::Marker(cue.kind)
-                }
+                CueKind::Adjusted
+                | CueKind::Respectively
+                | CueKind::Comparison
+                | CueKind::Planned
+                | CueKind::Statistics => Meaning::Marker(cue.kind),
                 _ => continue,
             };
             entries.push((cue.text.clone(), meaning, cue.prefix));
@@ -184,9 +188,25 @@ impl Matcher {
             entries.push((text.clone(), Meaning::Period(*first, *last), false));
         }
 
+        // Concept schemes are told apart by their linking property.
+        let mut schemes: Vec<&str> = Vec::new();
+        let scheme_of: Vec<usize> = k
+            .concepts
+            .iter()
+            .map(|c| {
+                schemes
+                    .iter()
+                    .position(|&s| s == &*c.link_property)
+                    .unwrap_or_else(|| {
+                        schemes.push(&c.link_property);
+                        schemes.len() - 1
+                    })
+            })
+            .collect();
+        let groups = CONCEPTS + schemes.len();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut senses: Vec<[Senses; GROUPS]> = Vec::new();
+        let mut senses: Vec<Vec<(usize, Senses)>> = Vec::new();
         for (text, meaning, open_ended) in entries {
             let folded = fold_str(text.trim(), k);
             if folded.is_empty() {
@@ -197,7 +217,19 @@ impl Matcher {
                 senses.push(Default::default());
                 patterns.len() - 1
             });
-            let group = &mut senses[i][meaning.group() as usize];
+            let group_of_meaning = meaning.group(&scheme_of);
+            let groups_of_pattern = &mut senses[i];
+            let at = match groups_of_pattern
+                .iter()
+                .position(|(g, _)| *g == group_of_meaning)
+            {
+                Some(at) => at,
+                None => {
+                    groups_of_pattern.push((group_of_meaning, Senses::default()));
+                    groups_of_pattern.len() - 1
+                }
+            };
+            let group = &mut groups_of_pattern[at].1;
             // "aide" and "aidé*" fold alike: the pattern then takes any ending.
             group.open_ended |= open_ended;
             if !group.meanings.contains(&meaning) {
@@ -221,13 +253,29 @@ impl Matcher {
         Matcher {
             automaton,
             senses,
+            groups,
             pair_name_suffixes,
         }
     }
 
     /// Everything the knowledge names in the view.
     pub fn scan(&self, view: &str) -> Found {
-        let [regions, pair_names, pairing_cues, markers, concepts, periods] = self.hits(view);
+        let mut groups = self.hits(view);
+        let concept_groups = groups.split_off(CONCEPTS);
+        let [regions, pair_names, pairing_cues, markers, periods]: [Vec<Hit>; CONCEPTS] = groups
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("five groups before concepts"));
+        let mut concepts: Vec<(Range<usize>, usize)> = concept_groups
+            .into_iter()
+            .flatten()
+            .flat_map(|h| {
+                h.meanings.iter().filter_map(move |m| match m {
+                    Meaning::Concept(c) => Some((h.span.clone(), *c)),
+                    _ => None,
+                })
+            })
+            .collect();
+        concepts.sort_by_key(|(span, c)| (span.start, span.end, *c));
         Found {
             mentions: self.mentions(view, regions, pair_names),
             pairing_cues: first_meanings(pairing_cues)
@@ -242,15 +290,7 @@ impl Matcher {
                     _ => None,
                 })
                 .collect(),
-            concepts: concepts
-                .into_iter()
-                .flat_map(|h| {
-                    h.meanings.iter().filter_map(move |m| match m {
-                        Meaning::Concept(c) => Some((h.span.clone(), *c)),
-                        _ => None,
-                    })
-                })
-                .collect(),
+            concepts,
             periods: first_meanings(periods)
                 .filter_map(|(span, meaning)| match meaning {
                     Meaning::Period(first, last) => Some((span, (first, last))),
@@ -262,17 +302,16 @@ impl Matcher {
 
     /// Per group, the leftmost-longest occurrences in the view, keeping Latin patterns only
     /// where they start and end on word boundaries.
-    fn hits(&self, view: &str) -> [Vec<Hit<'_>>; GROUPS] {
-        let mut occurrences: [Vec<(usize, usize, usize)>; GROUPS] = Default::default();
+    fn hits(&self, view: &str) -> Vec<Vec<Hit<'_>>> {
+        // (start, end, pattern, index of the group among the pattern's)
+        let mut occurrences: Vec<Vec<(usize, usize, usize, usize)>> = vec![Vec::new(); self.groups];
         for m in self.automaton.find_overlapping_iter(view) {
             let pattern = m.pattern().as_usize();
-            for (group, senses) in self.senses[pattern].iter().enumerate() {
-                if !senses.meanings.is_empty() {
-                    occurrences[group].push((m.start(), m.end(), pattern));
-                }
+            for (at, (group, _)) in self.senses[pattern].iter().enumerate() {
+                occurrences[*group].push((m.start(), m.end(), pattern, at));
             }
         }
-        let mut hits: [Vec<Hit>; GROUPS] = Default::default();
+        let mut hits: Vec<Vec<Hit>> = (0..self.groups).map(|_| Vec::new()).collect();
         for (group, mut found) in occurrences.into_iter().enumerate() {
             // Leftmost first and, at one start, longest first: a leftmost-longest search keeps
             // the first of these and skips what overlaps it.
@@ -280,11 +319,11 @@ impl Matcher {
             // An occurrence that breaks a word ("ua bac" in "giua bac kinh") is no occurrence:
             // it must not hide one that starts later.
             let mut free_from = 0;
-            for (start, end, pattern) in found {
+            for (start, end, pattern, at) in found {
                 if start < free_from {
                     continue;
                 }
-                let senses = &self.senses[pattern][group];
+                let senses = &self.senses[pattern][at].1;
                 let starts_ok = !is_word_char_before(view, start) || !is_word_char_at(view, start);
                 let ends_ok = senses.open_ended
                     || !is_word_char_before(view, end)
