@@ -22,7 +22,7 @@ use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
-use pairing::{list_clauses, list_headings, sentence_pairs, SentenceParts};
+use pairing::{list_clauses, list_headings, sentence_pairs, Pair, SentenceParts};
 
 mod pairing;
 use crate::text::{decode, DecodeError, View};
@@ -116,6 +116,12 @@ pub fn extract_text(
     // The years that date the pairings of the next sentence of a paragraph when it names none.
     let mut previous_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
     let since: OnceCell<(Vec<String>, Vec<String>)> = OnceCell::new();
+    // The paragraph of the sentence being read and the one before it that had sentences; the
+    // pairings the last sentence stating any stated, with its paragraph.
+    let mut paragraphs: (usize, usize) = (usize::MAX, usize::MAX);
+    let mut last_stated: (usize, Vec<(RegionId, RegionId)>) = (usize::MAX, Vec::new());
+    // Whether the sentence before the one being read stated a pairing.
+    let mut previous_stated = false;
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
         let language = sentence.language;
@@ -164,8 +170,54 @@ pub fn extract_text(
             },
             k,
         );
+        // Each pairing once, and the clauses that state each.
+        let stated_in: Vec<(usize, RegionId, RegionId)> = pairs
+            .iter()
+            .map(|p| (p.clause, p.helper, p.recipient))
+            .collect();
         let mut seen = BTreeSet::new();
         pairs.retain(|p| seen.insert((p.helper, p.recipient)));
+        let opens_paragraph = sentence.paragraph != paragraphs.0;
+        if opens_paragraph {
+            paragraphs = (sentence.paragraph, paragraphs.0);
+        }
+        // "Since then, the two sides have held a joint conference every year": a sentence with
+        // a pairing cue, naming no region of a side but the two sides, speaks of the one pairing
+        // the text stated last, in its paragraph or, for the first sentence of a paragraph, in
+        // the last sentence of the one before.
+        if pairs.is_empty()
+            && !in_sentence
+                .iter()
+                .any(|&&(_, r)| k.regions[r].side.is_some())
+        {
+            let anaphor = hits_within(&found.markers, &sentence.span, |h| &h.span)
+                .iter()
+                .find(|h| h.kind == CueKind::Anaphor);
+            let has_cue = !hits_within(&found.pairing_cues, &sentence.span, |c| &c.span).is_empty();
+            let near = last_stated.0 == paragraphs.0
+                || (opens_paragraph && last_stated.0 == paragraphs.1 && previous_stated);
+            if let (Some(anaphor), true, true, [(helper, recipient)]) =
+                (anaphor, has_cue, near, last_stated.1.as_slice())
+            {
+                pairs.push(Pair {
+                    helper: *helper,
+                    recipient: *recipient,
+                    rule: "anaphor+cue".to_owned(),
+                    clause: clauses
+                        .iter()
+                        .position(|c| within(&anaphor.span, c))
+                        .unwrap_or(0),
+                    borrowed_from: None,
+                });
+            }
+        }
+        previous_stated = !pairs.is_empty();
+        if previous_stated {
+            last_stated = (
+                sentence.paragraph,
+                pairs.iter().map(|p| (p.helper, p.recipient)).collect(),
+            );
+        }
         let years = years_in(&view.text, sentence.span.clone(), language, &found.periods);
         // Copied out of the text only for sentences that state something.
         let quote: OnceCell<Arc<str>> = OnceCell::new();
@@ -195,6 +247,12 @@ pub fn extract_text(
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
         let mut outcome_clauses = BTreeSet::new();
+        // Items of an enumeration: the parts of the sentence between semicolons.
+        let item_of = |at: usize| {
+            view.text[sentence.span.start..at]
+                .matches([';', '；'])
+                .count()
+        };
         // A plan, or a region's economy, is no outcome of the programme.
         let reports_outcomes = !hits_within(&found.markers, &sentence.span, |h| &h.span)
             .iter()
@@ -229,16 +287,61 @@ pub fn extract_text(
                 },
             };
             outcome_clauses.extend(clause_index);
+            // In a sentence of several pairings, an outcome goes with the one its clause states
+            // ("2020年，广州市向黔南州、毕节市投入资金17.6亿元；广州市帮助毕节市3.2万人就业").
+            let pairing = single_pairing.clone().or_else(|| {
+                let of_clause: BTreeSet<(RegionId, RegionId)> = stated_in
+                    .iter()
+                    .filter(|(c, _, _)| Some(*c) == clause_index)
+                    .map(|&(_, h, r)| (h, r))
+                    .collect();
+                match of_clause.iter().collect::<Vec<_>>().as_slice() {
+                    [(h, r)] => Some((k.regions[*h].code.clone(), k.regions[*r].code.clone())),
+                    _ => None,
+                }
+            });
             if let Some(named) = &named_pairing {
                 pending_pairings.push((outcomes.len(), named.clone()));
             }
+            // The year of an outcome is that of its clause, else of the nearest earlier clause of
+            // its item naming one ("2020年，深圳市向百色市投入…12.04亿元"); a clause naming a
+            // period (2017—2020年, entre 2015 et 2020, 十三五) or a start (自2016年以来, since
+            // 2016) tells a total over years, which has no year.
+            let year = clause_index.and_then(|ci| {
+                let item = item_of(clauses[ci].start);
+                (0..=ci)
+                    .rev()
+                    .take_while(|&c| item_of(clauses[c].start) == item)
+                    .find_map(|c| {
+                        let mut named =
+                            years_in(&view.text, clauses[c].clone(), language, &found.periods);
+                        named.dedup();
+                        let cues = since.get_or_init(|| since_cues(k));
+                        match named.as_slice() {
+                            [] => None,
+                            [year]
+                                if start_years(
+                                    &view.text,
+                                    clauses[c].clone(),
+                                    language.is_latin(),
+                                    cues,
+                                )
+                                .is_empty() =>
+                            {
+                                Some(Some(*year))
+                            }
+                            _ => Some(None),
+                        }
+                    })
+                    .flatten()
+            });
             outcomes.push(OutcomeStatement {
                 value: quantity.value,
                 unit: k.concepts[quantity.unit].iri.clone(),
                 indicator: k.concepts[indicator].iri.clone(),
-                year: years.first().copied(),
+                year,
                 qualifier: quantity.qualifier,
-                pairing: single_pairing.clone(),
+                pairing,
                 evidence: evidence(rule.to_owned()),
             });
         }
@@ -350,7 +453,17 @@ pub fn extract_text(
             },
         );
         if pairs.is_empty() {
-            paragraph_context.1.extend(pairing_concepts);
+            // A sentence defining a model lends it to the examples after it in its paragraph;
+            // one listing several models of a scheme ("ba mô hình: …, … và …") lends none.
+            for &c in &pairing_concepts {
+                let scheme = &k.concepts[c].link_property;
+                let alone = pairing_concepts
+                    .iter()
+                    .all(|&o| o == c || k.concepts[o].link_property != *scheme);
+                if alone {
+                    paragraph_context.1.insert(c);
+                }
+            }
             // A dated sentence naming helpers and recipients but no pairing (lists too long to
             // pair) dates the list of pairings a next sentence of its paragraph spells out after
             // a colon.
@@ -408,17 +521,28 @@ pub fn extract_text(
                     .first()
                     .is_some_and(|(m, _)| m.span.start > sentence.span.start + colon)
             });
-        // Concepts cued in a clause that states pairings go to those pairings only, when the
-        // sentence states pairings in several clauses; the others go to every pairing.
-        let concepts_of_clause = |clause: usize| -> BTreeSet<usize> {
+        // Concepts cued in a clause that states pairings go to those pairings only (and to the
+        // pairings of later clauses that take a side from it), when the sentence states pairings
+        // in several clauses; the others go to every pairing. Items of an enumeration (parts
+        // between semicolons: "trois modèles : la coopération entre entreprises ; … comme les
+        // conférences du Fujian et du Ningxia ; …") keep their concepts to themselves.
+        let enumerates = item_of(sentence.span.end) > 0;
+        let concepts_of_clause = |clause: usize, borrowed_from: Option<usize>| -> BTreeSet<usize> {
             let mut linked: BTreeSet<usize> = paragraph_context.1.clone();
+            let item = item_of(clauses[clause].start);
             for (hit, c) in concept_hits {
                 if k.concepts[*c].applies_to != pairing_class {
                     continue;
                 }
+                if enumerates && item_of(hit.start) != item {
+                    continue;
+                }
                 let hit_clause = clauses.iter().position(|cl| within(hit, cl));
                 let own = hit_clause.is_none_or(|h| {
-                    h == clause || paired_clauses.len() < 2 || !paired_clauses.contains(&h)
+                    h == clause
+                        || Some(h) == borrowed_from
+                        || paired_clauses.len() < 2
+                        || !paired_clauses.contains(&h)
                 });
                 if own {
                     linked.insert(*c);
@@ -453,7 +577,7 @@ pub fn extract_text(
                 since,
                 years: pair_years,
                 adjusted_in,
-                concepts: concepts_of_clause(pair.clause)
+                concepts: concepts_of_clause(pair.clause, pair.borrowed_from)
                     .iter()
                     .map(|&c| {
                         (
@@ -866,13 +990,14 @@ mod unseen_texts {
             ]
             .map(|(h, r)| (h.to_owned(), r.to_owned()))
         );
+        // A total since a year has no year of its own.
         assert_eq!(
             outcomes("2016年以来,上海市对口帮扶云南省,累计投入财政援助资金125亿元。"),
             [(
                 12_500_000_000.0,
                 "Yuan".to_owned(),
                 "Investment".to_owned(),
-                Some(2016)
+                None
             )]
         );
     }
@@ -913,12 +1038,7 @@ mod unseen_texts {
         assert_eq!(pairs(en), one("330000", "510000"));
         assert_eq!(
             outcomes(en),
-            [(
-                50_000.0,
-                "Person".to_owned(),
-                "Employment".to_owned(),
-                Some(2018)
-            )]
+            [(50_000.0, "Person".to_owned(), "Employment".to_owned(), None)]
         );
         let passive =
             "With the help of Guangdong, Guangxi lifted 1.2 million people out of poverty in 2019.";
@@ -983,7 +1103,7 @@ mod unseen_texts {
                 2_600_000.0,
                 "Person".to_owned(),
                 "LiftedOutOfPoverty".to_owned(),
-                Some(1996)
+                None
             )]
         );
         let en = "Since 2016, Jiangsu has paired with Shaanxi and Qinghai, investing more than 8.6 billion yuan.";
@@ -997,7 +1117,7 @@ mod unseen_texts {
                 8_600_000_000.0,
                 "Yuan".to_owned(),
                 "Investment".to_owned(),
-                Some(2016)
+                None
             )]
         );
     }
@@ -1081,6 +1201,47 @@ mod unseen_texts {
         assert_eq!(
             since("Zhejiang has helped Sichuan with 500 million yuan since 2018."),
             [Some(2018)]
+        );
+    }
+
+    #[test]
+    fn an_outcome_has_the_year_of_its_clause_and_a_total_over_years_none() {
+        let years = |text: &str| -> Vec<Option<i32>> {
+            extract("t.txt", text.as_bytes())
+                .unwrap()
+                .outcomes
+                .iter()
+                .map(|o| o.year)
+                .collect()
+        };
+        assert_eq!(years("2019年，江苏省投入资金7亿元。"), [Some(2019)]);
+        assert_eq!(years("2017—2020年，江苏省累计投入资金70亿元。"), [None]);
+        assert_eq!(
+            years("江苏省自2016年以来累计投入资金20亿元，其中2020年投入5亿元。"),
+            [None, Some(2020)]
+        );
+        assert_eq!(
+            years("Entre 2015 et 2020, le Jiangsu a investi 3 milliards de yuans."),
+            [None]
+        );
+        // After a semicolon the sentence's year no longer holds.
+        assert_eq!(
+            years("2020年，广州市向毕节市投入资金3亿元；广州市帮助毕节市1万人就业。"),
+            [Some(2020), None]
+        );
+    }
+
+    #[test]
+    fn in_a_sentence_of_several_pairings_an_outcome_takes_the_one_of_its_clause() {
+        let e = extract(
+            "t.txt",
+            "广州市向黔南州、毕节市投入资金5亿元；广州市帮助毕节市2万人就业。".as_bytes(),
+        )
+        .unwrap();
+        let tied: Vec<_> = e.outcomes.iter().map(|o| o.pairing.clone()).collect();
+        assert_eq!(
+            tied,
+            [None, Some(("440100".to_owned(), "520500".to_owned()))]
         );
     }
 

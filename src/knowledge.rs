@@ -142,6 +142,8 @@ pub enum CueKind {
     SinceBefore,
     /// Written right after a year (and its month), makes it a start (2017年以来, 1996年から).
     SinceAfter,
+    /// Stands for the two sides of a pairing (双方, the two sides, les deux provinces).
+    Anaphor,
 }
 
 impl CueKind {
@@ -170,6 +172,7 @@ impl CueKind {
             "statistics" => Self::Statistics,
             "since-before" => Self::SinceBefore,
             "since-after" => Self::SinceAfter,
+            "anaphor" => Self::Anaphor,
             _ => return None,
         })
     }

@@ -24,7 +24,7 @@ enum Meaning {
     PairName(RegionId, RegionId),
     PairingCue(CueKind),
     /// Words that change how a sentence reads: adjusted, respectively, comparison, planned,
-    /// statistics.
+    /// statistics, anaphors.
     Marker(CueKind),
     Concept(usize),
     /// A five-year plan and its first and last years.
@@ -155,7 +155,8 @@ impl Matcher {
                 | CueKind::Respectively
                 | CueKind::Comparison
                 | CueKind::Planned
-                | CueKind::Statistics => Meaning::Marker(cue.kind),
+                | CueKind::Statistics
+                | CueKind::Anaphor => Meaning::Marker(cue.kind),
                 _ => continue,
             };
             entries.push((cue.text.clone(), meaning, cue.prefix));

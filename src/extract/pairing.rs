@@ -36,6 +36,10 @@ pub struct Pair {
     pub rule: String,
     /// Index into the sentence's clauses (for a table row: 0).
     pub clause: usize,
+    /// The earlier clause one side was taken from, which the pairing goes on telling ("Pékin
+    /// concentre son aide à la Mongolie intérieure sur les zones les plus pauvres, en particulier
+    /// Chifeng et Ulanqab").
+    pub borrowed_from: Option<usize>,
 }
 
 /// What the rules read of one sentence.
@@ -120,6 +124,8 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
     let mut pairs = Vec::new();
     let (mut last_helpers, mut last_recipients): (Vec<RegionId>, Vec<RegionId>) =
         (Vec::new(), Vec::new());
+    // The clauses they were named in.
+    let (mut helpers_clause, mut recipients_clause) = (0, 0);
     for (ci, clause) in s.clauses.iter().enumerate() {
         if compares[ci] {
             continue;
@@ -144,6 +150,7 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                 recipient: r,
                 rule: format!("pair-name+{cue_name}"),
                 clause: ci,
+                borrowed_from: None,
             });
         }
         let runs = side_runs(
@@ -157,12 +164,16 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
             // A clause of a pair name alone lends its sides to the clauses after it.
             if let [(h, r)] = pair_names.as_slice() {
                 (last_helpers, last_recipients) = (vec![*h], vec![*r]);
+                (helpers_clause, recipients_clause) = (ci, ci);
             }
             continue;
         }
         let clause_helpers = last_run(&runs, Side::East);
         let clause_recipients = last_run(&runs, Side::West);
-        let mut push = |helpers: &[RegionId], recipients: &[RegionId], structure: &str| {
+        let mut push = |helpers: &[RegionId],
+                        recipients: &[RegionId],
+                        structure: &str,
+                        borrowed_from: Option<usize>| {
             for (h, r, how) in match_lists(helpers, recipients, respectively) {
                 if h != r
                     && !k.is_ancestor(h, r)
@@ -178,6 +189,7 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                         recipient: r,
                         rule,
                         clause: ci,
+                        borrowed_from,
                     });
                 }
             }
@@ -192,7 +204,7 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                 } else {
                     (b, a)
                 };
-                push(helpers, recipients, "clause");
+                push(helpers, recipients, "clause", None);
                 i += 2;
             }
         } else {
@@ -216,7 +228,8 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                     &last_recipients,
                     "recipient-from-earlier-clause",
                 ) {
-                    push(helpers, &recipients, rule);
+                    let from = (rule != "pair-name").then_some(recipients_clause);
+                    push(helpers, &recipients, rule, from);
                 }
             }
             if let Some(recipients) = &clause_recipients {
@@ -226,15 +239,18 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                     &last_helpers,
                     "helper-from-earlier-clause",
                 ) {
-                    push(&helpers, recipients, rule);
+                    let from = (rule != "pair-name").then_some(helpers_clause);
+                    push(&helpers, recipients, rule, from);
                 }
             }
         }
         if let Some(h) = clause_helpers {
             last_helpers = h;
+            helpers_clause = ci;
         }
         if let Some(r) = clause_recipients {
             last_recipients = r;
+            recipients_clause = ci;
         }
     }
     pairs
@@ -507,6 +523,7 @@ fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
             recipient,
             rule: "table-row".to_owned(),
             clause: 0,
+            borrowed_from: None,
         })
         .collect()
 }
@@ -880,6 +897,97 @@ mod tests {
     fn a_list_item_that_is_a_sentence_is_no_heading_for_the_next() {
         let text = "・东西部协作始于1996年，东部省市帮扶西部贫困地区。\n・江苏省与陕西省开展协作。";
         assert_eq!(pairs(text), [p("320000", "610000", None)]);
+    }
+
+    fn models(text: &str) -> Vec<(String, String, Vec<String>)> {
+        let mut v: Vec<_> = extract("t.txt", text.as_bytes())
+            .unwrap()
+            .pairings
+            .into_iter()
+            .map(|p| {
+                let mut models: Vec<String> = p
+                    .concepts
+                    .iter()
+                    .filter(|(property, _)| property.ends_with("#model"))
+                    .map(|(_, c)| c.rsplit('#').next().unwrap().to_owned())
+                    .collect();
+                models.sort();
+                (p.helper, p.recipient, models)
+            })
+            .filter(|(_, _, models)| !models.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn m(h: &str, r: &str, models: &[&str]) -> (String, String, Vec<String>) {
+        (
+            h.to_owned(),
+            r.to_owned(),
+            models.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn the_two_sides_are_the_pairing_stated_last() {
+        assert_eq!(
+            models("Jiangsu has helped Shaanxi since 1996. Since then, the two sides have held joint meetings every spring."),
+            [m("320000", "610000", &["HighLevelCommunicationModel"])]
+        );
+        // The first sentence of a paragraph looks back to the last sentence of the one before.
+        assert_eq!(
+            models("Zhejiang pairs with Sichuan.\nEnterprise cooperation is at the heart of the partnership."),
+            [m("330000", "510000", &["EnterpriseCooperationModel"])]
+        );
+        for text in [
+            // The last statement named two pairings: which one is meant is not said.
+            "Zhejiang pairs with Sichuan. Guangdong helps Guangxi and Guizhou. The two sides hold joint meetings.",
+            // The paragraph before did not end on the pairing.
+            "Zhejiang pairs with Sichuan. Many firms moved west.\nThe two sides hold joint meetings.",
+        ] {
+            assert!(models(text).is_empty(), "{text}");
+        }
+        let e = extract(
+            "t.txt",
+            "Fujian helps Ningxia. In 2019, the two provinces cooperated and sold 3 billion yuan of farm products.".as_bytes(),
+        )
+        .unwrap();
+        let tied: Vec<_> = e.outcomes.iter().map(|o| o.pairing.clone()).collect();
+        assert_eq!(tied, [Some(("350000".to_owned(), "640000".to_owned()))]);
+    }
+
+    #[test]
+    fn items_of_an_enumeration_keep_their_models() {
+        assert_eq!(
+            models("协作有三种模式：企业合作；高层沟通，如福建省与宁夏每年召开联席会议；重点帮扶深度贫困地区。"),
+            [m("350000", "640000", &["HighLevelCommunicationModel"])]
+        );
+    }
+
+    #[test]
+    fn a_clause_that_takes_a_side_from_an_earlier_one_takes_its_models() {
+        assert_eq!(
+            models("北京市重点帮扶内蒙古的深度贫困地区，特别是赤峰市和乌兰察布市。"),
+            [
+                m("110000", "150000", &["KeyAreaFocusModel"]),
+                m("110000", "150400", &["KeyAreaFocusModel"]),
+                m("110000", "150900", &["KeyAreaFocusModel"])
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sentence_listing_models_lends_none_to_the_example_after_it() {
+        assert_eq!(
+            models("合作有三种模式：企业合作、高层沟通和重点帮扶。例如，天津市与甘肃省每年召开联席会议。"),
+            [m("120000", "620000", &["HighLevelCommunicationModel"])]
+        );
+        // A sentence defining one model lends it.
+        assert_eq!(
+            models("第二种是高层沟通模式。例如，天津市与甘肃省开展协作。"),
+            [m("120000", "620000", &["HighLevelCommunicationModel"])]
+        );
     }
 
     #[test]
