@@ -805,6 +805,22 @@ mod tests {
     }
 
     #[test]
+    fn funds_allocated_to_a_region_state_a_pairing() {
+        assert_eq!(
+            pairs("Le Jiangsu a consacré 2 milliards de yuans au Qinghai."),
+            [p("320000", "630000", None)]
+        );
+        assert_eq!(
+            pairs("Zhejiang allocated 3 billion yuan to Sichuan."),
+            [p("330000", "510000", None)]
+        );
+        assert_eq!(
+            pairs("天津市向张家口市拨付资金1亿元。"),
+            [p("120000", "130700", None)]
+        );
+    }
+
+    #[test]
     fn a_province_written_a_few_words_after_its_city_qualifies_it() {
         assert_eq!(
             pairs("Fuzhou and Xiamen have helped Dingxi and Linxia in neighbouring Gansu, respectively."),
