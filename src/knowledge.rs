@@ -144,6 +144,8 @@ pub enum CueKind {
     SinceAfter,
     /// Stands for the two sides of a pairing (双方, the two sides, les deux provinces).
     Anaphor,
+    /// Another name of a pair name: "两广 粤桂".
+    PairAlias,
 }
 
 impl CueKind {
@@ -173,6 +175,7 @@ impl CueKind {
             "since-before" => Self::SinceBefore,
             "since-after" => Self::SinceAfter,
             "anaphor" => Self::Anaphor,
+            "pair-alias" => Self::PairAlias,
             _ => return None,
         })
     }

@@ -176,6 +176,19 @@ impl Matcher {
                 entries.push((format!("{e}{w}"), Meaning::PairName(*eid, *wid), false));
             }
         }
+        // Other names of a pair (两广 for 粤桂): "ALIAS PAIR-NAME" in the lexicon.
+        for cue in k.cues.iter().filter(|c| c.kind == CueKind::PairAlias) {
+            let Some((alias, name)) = cue.text.split_once(' ') else {
+                continue;
+            };
+            for (e, eid) in &east {
+                for (w, wid) in &west {
+                    if format!("{e}{w}") == name.trim() {
+                        entries.push((alias.to_owned(), Meaning::PairName(*eid, *wid), false));
+                    }
+                }
+            }
+        }
         // Units are read right after numbers (see `numbers`), not anywhere in a sentence.
         let unit_property = format!("{XZ}unit");
         for (id, concept) in k.concepts.iter().enumerate() {
@@ -491,5 +504,8 @@ mod tests {
         assert_eq!(codes("闽宁协作"), ["350000", "640000"]);
         assert_eq!(codes("粵桂扶貧協作"), ["440000", "450000"]);
         assert!(codes("京新高速").is_empty());
+        // Another name of a pair, with the same suffixes.
+        assert_eq!(codes("兩廣扶貧協作"), ["440000", "450000"]);
+        assert!(codes("两广同饮珠江水").is_empty());
     }
 }
