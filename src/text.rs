@@ -393,6 +393,8 @@ enum LineKind {
 struct BoilerplateHeadings {
     /// Related-articles and reference-list headings.
     lists: Vec<String>,
+    /// The first characters of `lists`: most lines start with none of them.
+    list_starts: Vec<char>,
     keywords: Vec<String>,
     reference_marks: Vec<String>,
 }
@@ -411,8 +413,13 @@ impl BoilerplateHeadings {
                 .map(|c| fold_str(&c.text, knowledge))
                 .collect()
         };
+        let lists = heading(&[CueKind::RelatedHeading, CueKind::ReferencesHeading]);
+        let mut list_starts: Vec<char> = lists.iter().filter_map(|h| h.chars().next()).collect();
+        list_starts.sort_unstable();
+        list_starts.dedup();
         BoilerplateHeadings {
-            lists: heading(&[CueKind::RelatedHeading, CueKind::ReferencesHeading]),
+            list_starts,
+            lists,
             keywords: heading(&[CueKind::KeywordsHeading]),
             reference_marks: heading(&[CueKind::ReferenceMark]),
         }
@@ -424,10 +431,18 @@ impl BoilerplateHeadings {
         let head = line.trim_start();
         // Decoration before a heading: 【関連記事】, ■ Related, == See also ==.
         let decorated = head.trim_start_matches(|c: char| !c.is_alphanumeric());
-        let is_list_heading = self.lists.iter().any(|heading| {
-            folded_prefix_len(decorated, heading, knowledge)
-                .is_some_and(|len| is_heading_rest(&decorated[len..]))
-        });
+        let mut first = None;
+        if let Some(c) = decorated.chars().next() {
+            fold_char(c, knowledge, |f| {
+                first.get_or_insert(f);
+            });
+        }
+        let may_be_heading = first.is_some_and(|f| self.list_starts.binary_search(&f).is_ok());
+        let is_list_heading = may_be_heading
+            && self.lists.iter().any(|heading| {
+                folded_prefix_len(decorated, heading, knowledge)
+                    .is_some_and(|len| is_heading_rest(&decorated[..len], &decorated[len..]))
+            });
         if is_list_heading {
             return LineKind::ListHeading;
         }
@@ -471,10 +486,28 @@ impl BoilerplateHeadings {
 }
 
 /// What follows a heading word on its line, if the line is a heading: not the rest of a Latin
-/// word, and at most `HEADING_REST` letters and digits outside brackets.
-fn is_heading_rest(rest: &str) -> bool {
+/// word, and at most `HEADING_REST` letters and digits outside brackets — or a short list of
+/// tags with no sentence in it, set off by punctuation, or by a space after a Chinese or
+/// Japanese heading ("相关阅读:猜你喜欢 扶贫 协作", "相关文章 东西部协作 扶贫"; "Related efforts
+/// helped Guizhou" is a sentence).
+fn is_heading_rest(heading: &str, rest: &str) -> bool {
     if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return false;
+    }
+    let set_off = rest.starts_with(|c: char| {
+        c.is_ascii_punctuation() || !c.is_alphanumeric() && !c.is_whitespace()
+    }) || (rest.starts_with(char::is_whitespace)
+        && !heading.ends_with(|c: char| c.is_ascii()));
+    let tags = set_off
+        && heading
+            .chars()
+            .chain(rest.chars())
+            .filter(|c| !c.is_whitespace())
+            .count()
+            <= 40
+        && !ends_sentences(rest);
+    if tags {
+        return true;
     }
     let mut depth = 0usize;
     let mut letters = 0;
@@ -714,6 +747,15 @@ mod tests {
             "corps."
         );
         assert_eq!(kept("正文。\n参考文献：\n1. 李明.苏陕协作研究\n"), "正文。");
+        // A heading followed by tags on its line.
+        assert_eq!(
+            kept("正文。\n热门推荐：东西部协作 乡村振兴 扶贫\n上海市帮扶云南省。"),
+            "正文。"
+        );
+        assert_eq!(
+            kept("正文。\n相关文章 东西部协作 扶贫\n上海市帮扶云南省。"),
+            "正文。"
+        );
         // Reference items are boilerplate without a heading too.
         assert_eq!(
             kept("正文。\n[3] 李明.苏陕协作研究[J].经济研究,2019(4):1-9.\n后文。"),
@@ -727,6 +769,8 @@ mod tests {
         for text in [
             "Related efforts helped Guizhou.",
             "Notes from Guizhou: Shanghai helped Zunyi.",
+            "Notes: Jiangsu helps Shaanxi.",
+            "相关报道显示，江苏帮扶陕西。",
             "参考文献中提到，江苏帮扶陕西。",
             "[2] 江苏省对口帮扶陕西省。",
             "^_^ 很好。",
