@@ -423,32 +423,19 @@ pub fn extract_text(
         // years of a clause that reports an outcome date the outcome ("Baise sold 2.73 billion
         // yuan of produce in 2020"), not the pairing; years written as a start still date it
         // ("自2017年以来共签署合作协议211个").
-        let clause_years: Vec<Vec<i32>> = clauses
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if outcome_clauses.contains(&i) {
-                    let cues = since.get_or_init(|| since_cues(k));
-                    start_years(&view.text, c.clone(), language.is_latin(), cues)
-                } else {
-                    years_in(&view.text, c.clone(), language, &found.periods)
-                }
-            })
-            .collect();
         let earlier_years = if previous_years.0 == sentence.paragraph {
             std::mem::take(&mut previous_years.1)
         } else {
             Vec::new()
         };
-        let own_years: Vec<i32> = clause_years.iter().flatten().copied().collect();
         // Only a sentence that states no pairing and no outcome frames the ones after it; its
         // years then go on through the sentences without years of their own.
         let frames = pairs.is_empty() && outcome_clauses.is_empty();
         previous_years = (
             sentence.paragraph,
-            match (own_years.is_empty(), frames) {
+            match (years.is_empty(), frames) {
                 (true, _) => earlier_years.clone(),
-                (false, true) => own_years,
+                (false, true) => years.clone(),
                 (false, false) => Vec::new(),
             },
         );
@@ -498,6 +485,18 @@ pub fn extract_text(
             .any(|h| h.kind == CueKind::Adjusted)
             .then(|| years.first().copied())
             .flatten();
+        let clause_years: Vec<Vec<i32>> = clauses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if outcome_clauses.contains(&i) {
+                    let cues = since.get_or_init(|| since_cues(k));
+                    start_years(&view.text, c.clone(), language.is_latin(), cues)
+                } else {
+                    years_in(&view.text, c.clone(), language, &found.periods)
+                }
+            })
+            .collect();
         let paired_clauses: BTreeSet<usize> = pairs.iter().map(|p| p.clause).collect();
         let free_years: Vec<i32> = clause_years
             .iter()
@@ -717,10 +716,9 @@ fn named_pair(mentions: &[&(Mention, RegionId)], k: &Knowledge) -> Option<(Strin
 /// Years a sentence names: four digits followed by 年, starting a range ("2016—2020年"), or,
 /// in Latin-script text, standing alone ("since 1996", "năm 2010").
 fn years(sentence: &str, latin: bool) -> Vec<i32> {
-    written_years(sentence, latin)
-        .into_iter()
-        .map(|y| y.value)
-        .collect()
+    let mut years = Vec::new();
+    scan_years(sentence, latin, |y| years.push(y.value));
+    years
 }
 
 /// A year as a sentence writes it.
@@ -733,8 +731,13 @@ struct WrittenYear {
 
 /// The years of `years`, with where they are.
 fn written_years(sentence: &str, latin: bool) -> Vec<WrittenYear> {
-    let bytes = sentence.as_bytes();
     let mut years = Vec::new();
+    scan_years(sentence, latin, |y| years.push(y));
+    years
+}
+
+fn scan_years(sentence: &str, latin: bool, mut found: impl FnMut(WrittenYear)) {
+    let bytes = sentence.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_digit() {
@@ -761,14 +764,13 @@ fn written_years(sentence: &str, latin: bool) -> Vec<WrittenYear> {
             || starts_range
             || (latin && !rest.trim_start().starts_with('%'));
         if is_year {
-            years.push(WrittenYear {
+            found(WrittenYear {
                 value,
                 span: start..i,
                 starts_range,
             });
         }
     }
-    years
 }
 
 /// Folded since-cues of the lexicon: (before a year, after it).

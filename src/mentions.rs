@@ -125,8 +125,11 @@ pub struct Found {
 /// The compiled automaton. Built once per process from the embedded knowledge.
 pub struct Matcher {
     automaton: AhoCorasick,
-    /// By pattern: its meanings in each group it belongs to (mostly one).
-    senses: Vec<Vec<(usize, Senses)>>,
+    /// By pattern, the range of `senses` holding its meanings in each group it belongs to
+    /// (mostly one): one flat table, read for every occurrence in every text.
+    pattern_senses: Vec<Range<u32>>,
+    /// (group, meanings in that group), pattern after pattern.
+    senses: Vec<(usize, Senses)>,
     groups: usize,
     pair_name_suffixes: Vec<String>,
 }
@@ -264,9 +267,17 @@ impl Matcher {
             .filter(|c| c.kind == CueKind::CompoundSuffix)
             .map(|c| fold_str(&c.text, k))
             .collect();
+        let mut pattern_senses = Vec::with_capacity(senses.len());
+        let mut flat = Vec::new();
+        for groups_of_pattern in senses {
+            let start = flat.len() as u32;
+            flat.extend(groups_of_pattern);
+            pattern_senses.push(start..flat.len() as u32);
+        }
         Matcher {
             automaton,
-            senses,
+            pattern_senses,
+            senses: flat,
             groups,
             pair_name_suffixes,
         }
@@ -317,12 +328,13 @@ impl Matcher {
     /// Per group, the leftmost-longest occurrences in the view, keeping Latin patterns only
     /// where they start and end on word boundaries.
     fn hits(&self, view: &str) -> Vec<Vec<Hit<'_>>> {
-        // (start, end, pattern, index of the group among the pattern's)
-        let mut occurrences: Vec<Vec<(usize, usize, usize, usize)>> = vec![Vec::new(); self.groups];
+        // (start, end, index into `senses`)
+        let mut occurrences: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); self.groups];
         for m in self.automaton.find_overlapping_iter(view) {
             let pattern = m.pattern().as_usize();
-            for (at, (group, _)) in self.senses[pattern].iter().enumerate() {
-                occurrences[*group].push((m.start(), m.end(), pattern, at));
+            let range = &self.pattern_senses[pattern];
+            for at in range.start as usize..range.end as usize {
+                occurrences[self.senses[at].0].push((m.start(), m.end(), at));
             }
         }
         let mut hits: Vec<Vec<Hit>> = (0..self.groups).map(|_| Vec::new()).collect();
@@ -333,11 +345,11 @@ impl Matcher {
             // An occurrence that breaks a word ("ua bac" in "giua bac kinh") is no occurrence:
             // it must not hide one that starts later.
             let mut free_from = 0;
-            for (start, end, pattern, at) in found {
+            for (start, end, at) in found {
                 if start < free_from {
                     continue;
                 }
-                let senses = &self.senses[pattern][at].1;
+                let senses = &self.senses[at].1;
                 let starts_ok = !is_word_char_before(view, start) || !is_word_char_at(view, start);
                 let ends_ok = senses.open_ended
                     || !is_word_char_before(view, end)

@@ -402,17 +402,16 @@ fn is_qualifying_gap(gap: &str) -> bool {
 /// again: in "Dalian, Qingdao, Shenzhen and Ningbo were assigned to help Guizhou" the commas list
 /// regions, as 、 does in Chinese. Names one inside the other ("Baise, Guangxi") qualify, and
 /// names of two sides ("In Guizhou, Guangzhou helps…") stand in clauses of their own.
-pub fn list_clauses(
+pub fn list_clauses<'c>(
     view: &str,
-    clauses: &[Range<usize>],
+    clauses: &'c [Range<usize>],
     mentions: &[&(Mention, RegionId)],
     k: &Knowledge,
-) -> Vec<Range<usize>> {
-    let mut joined: Vec<Range<usize>> = Vec::with_capacity(clauses.len());
-    if mentions.len() < 2 {
-        joined.extend_from_slice(clauses);
-        return joined;
+) -> std::borrow::Cow<'c, [Range<usize>]> {
+    if mentions.len() < 2 || clauses.len() < 2 {
+        return clauses.into();
     }
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(clauses.len());
     // A word of up to four bytes (the, les, các) may stand between a clause edge and its name.
     let near = |a: usize, b: usize| b >= a && b - a <= 4;
     for clause in clauses {
@@ -441,7 +440,7 @@ pub fn list_clauses(
             _ => joined.push(clause.clone()),
         }
     }
-    joined
+    joined.into()
 }
 
 /// Cells of a table row or dash list are separated by these.
