@@ -253,16 +253,22 @@ pub fn extract_text(
                 .matches([';', '；'])
                 .count()
         };
-        // A plan, or a region's economy, is no outcome of the programme.
-        let reports_outcomes = !hits_within(&found.markers, &sentence.span, |h| &h.span)
+        // A plan, or a region's economy, is no outcome of the programme: from the clause that
+        // tells it on, the sentence's numbers are not outcomes ("双方商定，…培训人才2万人", "its
+        // GDP reached …, while incomes rose 8.1 percent"); those before it still are.
+        let outcomes_end = hits_within(&found.markers, &sentence.span, |h| &h.span)
             .iter()
-            .any(|h| matches!(h.kind, CueKind::Planned | CueKind::Statistics));
-        let sentence_quantities = if reports_outcomes {
-            quantities.find(&view.text, sentence.span.clone(), language, &places)
-        } else {
-            Vec::new()
-        };
-        for quantity in sentence_quantities {
+            .find(|h| matches!(h.kind, CueKind::Planned | CueKind::Statistics))
+            .map_or(sentence.span.end, |h| {
+                clauses
+                    .iter()
+                    .find(|c| within(&h.span, c))
+                    .map_or(sentence.span.start, |c| c.start)
+            });
+        for quantity in quantities.find(&view.text, sentence.span.clone(), language, &places) {
+            if quantity.span.start >= outcomes_end {
+                break;
+            }
             let clause_index = clauses.iter().position(|c| within(&quantity.span, c));
             let clause = clause_index
                 .map(|i| clauses[i].clone())
@@ -1181,8 +1187,13 @@ mod unseen_texts {
         ] {
             assert!(outcomes(text).is_empty(), "{text}");
         }
-        // Without those words, the same numbers are outcomes.
+        // Without those words, the same numbers are outcomes, as are those told before them.
         assert_eq!(outcomes("江苏省帮助陕西省1万人实现就业。").len(), 1);
+        assert_eq!(
+            outcomes("Zhejiang has invested 2 billion yuan in Sichuan, and will invest more.")
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -132,11 +132,11 @@ pub enum CueKind {
     Comparison,
     /// A word that may stand between a number and its unit ("5,700 *local* enterprises").
     UnitModifier,
-    /// The sentence tells a plan or an expectation (预计, will, prévu): its numbers are not
-    /// outcomes.
+    /// The clause tells a plan or an expectation (预计, will, prévu): its numbers, and those of
+    /// the clauses after it, are not outcomes.
     Planned,
-    /// The sentence gives a region's economy or population, or a statistical estimate (地区生产
-    /// 总值, GDP, 常住人口, regression): its numbers are not outcomes of the programme.
+    /// The clause gives a region's economy or population, or a statistical estimate (地区生产
+    /// 总值, GDP, 常住人口, regression): its numbers, and those after it, are not outcomes.
     Statistics,
     /// Written right before a year, makes it a start (自2017年, since 1996, depuis 1996).
     SinceBefore,
