@@ -148,9 +148,33 @@ pub fn extract_text(
         // Mentions are in text order: the sentence's ones are a slice.
         let first = mentions.partition_point(|(m, _)| m.span.start < sentence.span.start);
         let last = mentions.partition_point(|(m, _)| m.span.start < sentence.span.end);
+        // A dateline opening a paragraph tells where the news was written, not a party: a name
+        // in capitals ("HANGZHOU, May 3 (Xinhua) --"), or a name right after the agency and
+        // right before the day ("新华社杭州5月3日电", "【新華社寧波11月20日】").
+        let dateline = |m: &Mention| {
+            let line_start = view.text[..m.span.start].rfind('\n').map_or(0, |i| i + 1);
+            let before = view.text[line_start..m.span.start].trim();
+            let capitals = before.is_empty() && {
+                let written = original_slice(&view.original_span(m.span.clone()));
+                written.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                    && written
+                        .chars()
+                        .all(|c| !c.is_alphabetic() || (c.is_uppercase() && (c as u32) < 0x2000))
+            };
+            let dated = before.chars().count() <= 6 && {
+                let after = &view.text[m.span.end..];
+                let month = after.trim_start_matches(|c: char| c.is_ascii_digit());
+                month.len() < after.len()
+                    && month.strip_prefix('月').is_some_and(|day| {
+                        let rest = day.trim_start_matches(|c: char| c.is_ascii_digit());
+                        rest.len() < day.len() && rest.starts_with('日')
+                    })
+            };
+            capitals || dated
+        };
         let in_sentence: Vec<&(Mention, RegionId)> = mentions[first..last]
             .iter()
-            .filter(|(m, _)| within(&m.span, &sentence.span))
+            .filter(|(m, _)| within(&m.span, &sentence.span) && !dateline(m))
             .collect();
         // Commas between names of one side list them ("Dalian, Qingdao, Shenzhen and Ningbo"):
         // such clauses are one.

@@ -375,6 +375,10 @@ fn is_tight_gap(gap: &str) -> bool {
 /// ("广东省的深圳市", "Zunyi in Guizhou", "Guizhou's Zunyi", but not "广东、深圳").
 fn is_qualifying_gap(gap: &str) -> bool {
     let gap = gap.trim();
+    // A date between two names ("杭州5月3日电 浙江省") is no qualifier.
+    if gap.contains(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     // Latin-script text qualifies with a few words ("in neighbouring Gansu", "in southwest
     // China's"): count words there, characters elsewhere.
     let latin_words = gap
@@ -847,6 +851,27 @@ mod tests {
         assert_eq!(
             pairs("北京市帮扶内蒙古自治区和呼和浩特市。"),
             [p("110000", "150000", None), p("110000", "150100", None)]
+        );
+    }
+
+    #[test]
+    fn a_dateline_is_where_the_news_was_written() {
+        assert_eq!(
+            pairs("HANGZHOU, May 3 -- Zhejiang and Sichuan signed a new agreement on Monday, extending their partnership."),
+            [p("330000", "510000", None)]
+        );
+        assert_eq!(
+            pairs("新华社杭州5月3日电　四川省与浙江省签署协作协议。"),
+            [p("330000", "510000", None)]
+        );
+        // The same names as parties.
+        assert_eq!(
+            pairs("Hangzhou helps Enshi, and Zhejiang helps Sichuan."),
+            [p("330000", "510000", None), p("330100", "422800", None)]
+        );
+        assert_eq!(
+            pairs("杭州市5年来结对帮扶恩施州。"),
+            [p("330100", "422800", None)]
         );
     }
 
