@@ -452,6 +452,12 @@ fn parse_lexicon(text: &str) -> Result<Vec<Cue>, String> {
             Some(stem) => (stem, true),
             None => (text, false),
         };
+        if text.contains('*') {
+            return Err(format!(
+                "ontology/lexicon.tsv:{}: '*' only ends a cue: {text:?}",
+                n + 1
+            ));
+        }
         cues.push(Cue {
             kind,
             text: text.to_owned(),
@@ -617,6 +623,12 @@ mod tests {
     #[test]
     fn malformed_lexicon_line_names_its_line() {
         let err = parse_lexicon("# c\npairing\tzh\n").unwrap_err();
-        assert!(err.contains("lexicon.tsv:2"), "{err}");
+        assert!(err.contains("lexicon.tsv:2"), "{err}"); // A star matches any ending; inside a cue it would match only itself.
+        let err = parse_lexicon("pairing-symmetric\tfr\tréunion* conjointe*\n").unwrap_err();
+        assert!(
+            err.contains("lexicon.tsv:1") && err.contains("only ends"),
+            "{err}"
+        );
+        assert!(parse_lexicon("pairing\ten\tassist*\n").is_ok());
     }
 }
