@@ -5,14 +5,29 @@
 //! recipients: the programme's direction is east to west, and the sides are curated data in the
 //! gazetteer. A clause that names only one side borrows the other side from the nearest earlier
 //! clause of the same sentence ("京蒙扶贫协作作出了调整：…重点帮扶乌兰察布市与赤峰市"). A region
-//! written as the qualifier of another ("广东省深圳市") does not pair by itself.
-//! Models, pillars and fields come from concept cues in the sentence or, for the examples that
-//! follow a model's definition, in the earlier sentences of the same paragraph.
+//! written as the qualifier of another ("广东省深圳市"), the place of a meeting ("在银川召开") or a
+//! dateline ("HANGZHOU, May 3 --", "新华社杭州5月3日电") does not pair by itself (see `pairing`).
+//! A sentence with a pairing cue that names no region but "the two sides" (双方, les deux
+//! provinces: lexicon `anaphor`) speaks of the one pairing stated last, in its paragraph or at
+//! the end of the one before.
+//! Models, pillars and fields come from concept cues in the sentence (in its item, when
+//! semicolons make it an enumeration; a clause that takes a side from an earlier clause takes
+//! that clause's too) or, for the examples that follow a model's definition, in the earlier
+//! sentences of the same paragraph (not from a sentence listing several models).
+//!
+//! A pairing starts in a year of its clause, of the sentence's clauses that state no pairing, of
+//! the heading of its list, or of a dated sentence before it in its paragraph that states neither
+//! pairing nor outcome. The plain years of a clause reporting an outcome date the outcome; a year
+//! written as a start (自2017年以来, since 1996: lexicon `since-before`/`since-after`) still dates
+//! the pairing.
 //!
 //! An outcome is a quantity with a unit (see `numbers`) measuring what the nearest indicator cue
 //! of its clause names (脱贫, trained, đào tạo…), or failing that the last one earlier in the
-//! sentence; a number with no indicator is not reported as a result. It takes the sentence's year
-//! and, when the sentence states exactly one pairing, that pairing.
+//! sentence; a number with no indicator is not reported as a result, nor are the numbers from a
+//! clause telling a plan or a region's economy on (lexicon `planned`, `statistics`). It takes
+//! the year of its clause or of the nearest earlier clause of its item naming one — none for a
+//! period or a start, which give totals over years — and, when the sentence states exactly one
+//! pairing (or its clause does), that pairing.
 
 use crate::facts::{
     fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,

@@ -3,9 +3,10 @@
 //!
 //! Every pattern is folded the same way as the view and compiled into one Aho-Corasick
 //! automaton, which runs once over a view and reports every occurrence. Each group of patterns
-//! (regions, pair names, pairing cues…) then keeps its leftmost-longest occurrences, so
-//! "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶", while a word can still be a
-//! region name and part of a cue at once. One pass instead of one per group: the automaton is
+//! (regions, pair names, pairing cues…, and each concept scheme) then keeps its leftmost-longest
+//! occurrences, so "内蒙古自治区" wins over "内蒙古" and "对口帮扶" over "帮扶", while a word can
+//! still be a region name and part of a cue at once, and a signing ("ont signé") an indicator
+//! ("signé") at once. One pass instead of one per group: the automaton is
 //! large, and reading the text is what costs.
 
 use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};

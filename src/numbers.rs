@@ -2,9 +2,11 @@
 //!
 //! Digits may be grouped (`17 224`, `51,629`, French `17 224`, Vietnamese `17.224`), have decimals
 //! (`5.59`, French `3,044`), take a multiplier (`5.59万`, `1亿`, `3.044 billion`, `3 tỷ`) and a
-//! qualifier (`700多`, `more than 2,000`, `près de`, `左右`). Number words (`eight`, `huit`, `九つ`)
-//! count when a unit follows. A quantity needs a unit: a bare number is not an outcome.
-//! Multipliers, words, qualifiers and units are data in `ontology/`.
+//! qualifier (`700多`, `more than 2,000`, `près de`, `左右`), also between multipliers (`500多万`,
+//! `1万多亿`). Number words (`eight`, `huit`, `九つ`) count when a unit follows. A quantity needs a
+//! unit: a bare number is not an outcome. A unit may be written around the number (`延べ499人`
+//! person-times, `合作项目41个` projects: unit cues with `…`). Multipliers, words, qualifiers and
+//! units are data in `ontology/`.
 
 use crate::knowledge::{CueKind, Knowledge, XZ};
 use crate::sentences::Language;
