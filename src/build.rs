@@ -6,19 +6,25 @@
 //!   most a few documents per worker plus one batch, whatever the size of the corpus.
 //! - **Incremental**: a file whose content hash and extractor version match what the store
 //!   records is not extracted again; with `prune`, documents whose files are gone are dropped.
-//! - **Crash-safe**: documents are loaded in batches, each committed atomically with the matching
-//!   changes to the merged graph: documents new to the store through Oxigraph's bulk loader
-//!   ([`GraphStore::load_new_documents`], one atomic ingestion of table files per batch), changed
-//!   ones in a transaction ([`GraphStore::load_batch`]). A build killed at any moment leaves each
-//!   document either as it was or as it became.
+//!   Workers also turn each extraction into its graph ([`DocumentGraph`]), so the writer only
+//!   hands triples to the store.
+//! - **Crash-safe**: documents are loaded in commits, each atomic with the matching changes to
+//!   the merged graph: documents new to the store stream into Oxigraph's bulk loader
+//!   ([`NewDocuments`], one atomic ingestion of table files every few million quads), changed
+//!   ones go in small transactions ([`GraphStore::load_batch`]). A build killed at any moment
+//!   leaves each document either as it was or as it became.
 //! - **Per-file failures** (unreadable, not text) are listed and the build goes on, unless
 //!   `strict`: then the whole build is one transaction and the first failure stops it with the
 //!   store as it was.
 
 use crate::corpus::{self, CorpusError, SourceFile};
 use crate::facts::{fnv1a, Extraction};
+use crate::knowledge::Knowledge;
 use crate::progress::Progress;
-use crate::store::{GraphStore, LoadSummary, StoreError, StoredDocument};
+use crate::rdf::{document_graph, DocumentGraph};
+use crate::store::{
+    GraphStore, LoadSummary, NewDocuments, OntologyRefresh, StoreError, StoredDocument,
+};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -53,10 +59,14 @@ pub struct BuildOptions {
     /// a transaction's writes in memory, about a kilobyte or two per quad, and large
     /// transactions cost more per quad, so these are small.
     pub changed_batch: BatchLimits,
-    /// Batches of documents new to the store (bulk-loaded). Each commit adds table files that
-    /// RocksDB later compacts, so fewer, larger batches are cheaper; their size bounds the
-    /// memory of the extractions and quads waiting for the loader.
+    /// Hand-overs of documents new to the store to the writer, which streams them into the bulk
+    /// loader. Small, so that the writer's work overlaps the workers'.
     pub new_batch: BatchLimits,
+    /// The bulk loader's table files are ingested (committed) once this many quads wait. Each
+    /// ingestion adds files that RocksDB compacts later, so fewer, larger commits are cheaper;
+    /// a build killed before a commit redoes the documents since the last one. 0: commit every
+    /// hand-over.
+    pub new_commit_quads: usize,
 }
 
 /// A batch is committed once it reaches any of these.
@@ -71,7 +81,7 @@ pub struct BatchLimits {
 
 impl BatchLimits {
     fn reached(&self, batch: &PendingBatch) -> bool {
-        batch.extractions.len() >= self.documents
+        batch.documents.len() >= self.documents
             || batch.bytes >= self.bytes
             || batch.facts >= self.facts
     }
@@ -91,39 +101,40 @@ impl Default for BuildOptions {
                 facts: 1_000,
             },
             new_batch: BatchLimits {
-                documents: 2_000,
-                bytes: 4 << 20,
-                facts: 20_000,
+                documents: 100,
+                bytes: 1 << 20,
+                facts: 5_000,
             },
+            new_commit_quads: 8_000_000,
         }
     }
 }
 
-/// Extractions waiting to be committed, with their size.
+/// Document graphs waiting to be handed to the writer, with the size of what they came from.
 #[derive(Default)]
 struct PendingBatch {
-    extractions: Vec<Extraction>,
+    documents: Vec<DocumentGraph>,
     bytes: usize,
     facts: usize,
 }
 
 impl PendingBatch {
-    fn push(&mut self, extraction: Extraction, bytes: usize) {
+    fn push(&mut self, document: DocumentGraph, bytes: usize, facts: usize) {
         self.bytes += bytes;
-        self.facts += extraction_facts(&extraction) + extraction.surface_forms.len();
-        self.extractions.push(extraction);
+        self.facts += facts;
+        self.documents.push(document);
     }
 }
 
 /// A batch handed to the writer thread.
 enum Commit {
-    /// Documents new to the store: bulk-loaded.
+    /// Documents new to the store: into the bulk loader.
     New(PendingBatch),
     /// Documents the store holds, and documents to drop: one transaction.
     Changed {
         batch: PendingBatch,
         removed: Vec<String>,
-        refresh_ontology: bool,
+        ontology: OntologyRefresh,
     },
 }
 
@@ -132,7 +143,7 @@ impl Commit {
         Commit::Changed {
             batch,
             removed: Vec::new(),
-            refresh_ontology: false,
+            ontology: OntologyRefresh::Keep,
         }
     }
 }
@@ -206,8 +217,19 @@ pub fn build(
 /// The outcome of one file in the workers.
 enum Work {
     Skipped,
-    Extracted(Box<Extraction>, usize),
+    Extracted(Box<Extracted>),
     Failed(CorpusError),
+}
+
+/// A file read and extracted, as the workers hand it back.
+struct Extracted {
+    graph: DocumentGraph,
+    bytes: usize,
+    /// Statements, as the progress bar counts them.
+    facts: usize,
+    /// Statements and surface forms, as batch limits count them.
+    batch_facts: usize,
+    repairs: crate::text::Repairs,
 }
 
 /// Builds with the given options. Missing paths are an error before the store is touched;
@@ -221,6 +243,7 @@ pub fn build_with(
     let started = Instant::now();
     let files = corpus::collect(paths)?;
     let version = crate::extractor_version();
+    let k = Knowledge::embedded();
     let stored = store.documents()?;
     let removed: Vec<String> = if options.prune {
         let present: HashSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -243,7 +266,7 @@ pub fn build_with(
     let mut new = PendingBatch::default();
     if !options.strict {
         // The ontology first, so that a build killed before its end leaves its labels too.
-        store.load_batch(&[], &[], true, &version)?;
+        store.load_batch(&[], &[], ontology_refresh(options))?;
     }
     let mut error: Option<BuildError> = None;
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
@@ -262,20 +285,34 @@ pub fn build_with(
     let loaded = std::thread::scope(|scope| {
         let writer = scope.spawn(|| {
             let mut loaded = LoadSummary::default();
+            let mut new: Option<NewDocuments<'_>> = None;
             for commit in to_write {
-                loaded.add(&match commit {
-                    Commit::New(batch) => store.load_new_documents(&batch.extractions, &version)?,
+                match commit {
+                    Commit::New(batch) => {
+                        let loader = new.get_or_insert_with(|| store.new_documents());
+                        for document in batch.documents {
+                            loader.add(document)?;
+                        }
+                        if loader.pending_quads() >= options.new_commit_quads {
+                            loaded.add(&new.take().expect("just used").commit()?);
+                        }
+                    }
                     Commit::Changed {
                         batch,
                         removed,
-                        refresh_ontology,
-                    } => store.load_batch(
-                        &batch.extractions,
-                        &removed,
-                        refresh_ontology,
-                        &version,
-                    )?,
-                });
+                        ontology,
+                    } => {
+                        // A transaction's check that no other document still states a triple
+                        // must see every document loaded before it.
+                        if let Some(pending) = new.take() {
+                            loaded.add(&pending.commit()?);
+                        }
+                        loaded.add(&store.load_batch(&batch.documents, &removed, ontology)?);
+                    }
+                }
+            }
+            if let Some(pending) = new.take() {
+                loaded.add(&pending.commit()?);
             }
             Ok::<LoadSummary, StoreError>(loaded)
         });
@@ -286,7 +323,13 @@ pub fn build_with(
                 Err(e) => Work::Failed(e),
                 Ok(bytes) if unchanged(file, &bytes) => Work::Skipped,
                 Ok(bytes) => match corpus::extract_bytes(file, &bytes) {
-                    Ok(extraction) => Work::Extracted(Box::new(extraction), bytes.len()),
+                    Ok(extraction) => Work::Extracted(Box::new(Extracted {
+                        graph: document_graph(&extraction, &version, k),
+                        bytes: bytes.len(),
+                        facts: extraction_facts(&extraction),
+                        batch_facts: extraction_facts(&extraction) + extraction.surface_forms.len(),
+                        repairs: extraction.repairs,
+                    })),
                     Err(e) => Work::Failed(e),
                 },
             },
@@ -308,8 +351,14 @@ pub fn build_with(
                         });
                         progress.update(0, 0);
                     }
-                    Work::Extracted(extraction, len) => {
-                        let r = extraction.repairs;
+                    Work::Extracted(extracted) => {
+                        let Extracted {
+                            graph,
+                            bytes: len,
+                            facts,
+                            batch_facts,
+                            repairs: r,
+                        } = *extracted;
                         if report_repairs
                             && r.pinyin_removed + r.lost_characters + r.boilerplate_characters > 0
                         {
@@ -324,18 +373,18 @@ pub fn build_with(
                         }
                         summary.read += 1;
                         summary.bytes += len as u64;
-                        progress.update(len, extraction_facts(&extraction));
+                        progress.update(len, facts);
                         let full = if options.strict {
-                            changed.push(*extraction, len);
+                            changed.push(graph, len, batch_facts);
                             None
                         } else if stored.contains_key(&file.name) {
-                            changed.push(*extraction, len);
+                            changed.push(graph, len, batch_facts);
                             options
                                 .changed_batch
                                 .reached(&changed)
                                 .then(|| Commit::changed(std::mem::take(&mut changed)))
                         } else {
-                            new.push(*extraction, len);
+                            new.push(graph, len, batch_facts);
                             options
                                 .new_batch
                                 .reached(&new)
@@ -357,7 +406,11 @@ pub fn build_with(
                 Commit::Changed {
                     batch: std::mem::take(&mut changed),
                     removed,
-                    refresh_ontology: options.strict,
+                    ontology: if options.strict {
+                        ontology_refresh(options)
+                    } else {
+                        OntologyRefresh::Keep
+                    },
                 },
             ];
             for commit in last {
@@ -380,6 +433,15 @@ pub fn build_with(
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// How a build refreshes the ontology graph: `--force` rewrites it whatever it holds.
+fn ontology_refresh(options: &BuildOptions) -> OntologyRefresh {
+    if options.force {
+        OntologyRefresh::Rewrite
+    } else {
+        OntologyRefresh::IfChanged
+    }
 }
 
 /// Facts in an extraction, as the progress bar counts them.
@@ -461,7 +523,7 @@ pub fn extract_to(
 ) -> Result<ExtractSummary, BuildError> {
     let files = corpus::collect(paths)?;
     let version = crate::extractor_version();
-    let k = crate::knowledge::Knowledge::embedded();
+    let k = Knowledge::embedded();
     let mut summary = ExtractSummary::default();
     let mut error: Option<BuildError> = None;
     let mut write_error: Option<std::io::Error> = None;
@@ -471,11 +533,11 @@ pub fn extract_to(
         |file| -> Result<(Vec<u8>, usize, usize), CorpusError> {
             let bytes = corpus::read_bytes(file)?;
             let extraction = corpus::extract_bytes(file, &bytes)?;
-            // The rules may state a triple twice in a document; the store keeps it once.
-            let mut seen = HashSet::new();
-            let quads: Vec<_> = crate::rdf::document_quads(&extraction, &version, k)
-                .into_iter()
-                .filter(|q| seen.insert(q.clone()))
+            let graph = document_graph(&extraction, &version, k);
+            let quads: Vec<_> = graph
+                .triples
+                .iter()
+                .map(|t| t.as_ref().in_graph(graph.name.as_ref()))
                 .collect();
             let mut text = Vec::new();
             for quad in &quads {

@@ -43,6 +43,7 @@ pub fn extractor_version() -> String {
         include_str!("sentences.rs"),
         include_str!("mentions.rs"),
         include_str!("extract.rs"),
+        include_str!("extract/pairing.rs"),
         include_str!("numbers.rs"),
         include_str!("rdf.rs"),
     ] {

@@ -289,6 +289,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(documents) = batch_documents {
                 options.changed_batch.documents = documents.max(1);
                 options.new_batch.documents = documents.max(1);
+                options.new_commit_quads = 0;
             }
             build(&store, &paths, &options)
         }

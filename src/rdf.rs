@@ -9,7 +9,8 @@ use crate::facts::{
 };
 use crate::knowledge::{Knowledge, ID, XZ};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use std::collections::HashSet;
 
 const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
 const DCT_LANGUAGE: &str = "http://purl.org/dc/terms/language";
@@ -47,6 +48,36 @@ fn iri_segment(s: &str) -> String {
 /// A `xsd:gYear` literal.
 pub fn year(y: i32) -> Literal {
     Literal::new_typed_literal(format!("{y:04}"), xsd::G_YEAR)
+}
+
+/// One document's graph as the store holds it: its name and its triples, each once (the rules
+/// may state a triple twice), in the order the rules produced them. Built on the extraction
+/// workers, so the writer only hands triples to the store.
+#[derive(Debug, Clone)]
+pub struct DocumentGraph {
+    pub name: NamedNode,
+    pub triples: Vec<Triple>,
+    /// Pairing statements of the document, for the build's summary.
+    pub pairing_statements: usize,
+}
+
+/// The graph of one document: [`document_quads`] without their graph name, each once.
+pub fn document_graph(
+    extraction: &Extraction,
+    extractor_version: &str,
+    k: &Knowledge,
+) -> DocumentGraph {
+    let mut seen = HashSet::new();
+    let triples = document_quads(extraction, extractor_version, k)
+        .into_iter()
+        .map(Triple::from)
+        .filter(|t| seen.insert(t.clone()))
+        .collect();
+    DocumentGraph {
+        name: document_iri(&extraction.document.source_file),
+        triples,
+        pairing_statements: extraction.pairings.len(),
+    }
 }
 
 /// All quads of one document, in its own graph. `extractor_version` lets a later build tell

@@ -9,9 +9,9 @@
 //! Each load is atomic — a transaction, or for documents new to the store one ingestion of
 //! bulk-loaded table files — so a failed or killed load leaves each document as it was or whole.
 
-use crate::facts::Extraction;
+use crate::facts::{fnv1a, Extraction};
 use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, XZ};
-use crate::rdf::{document_iri, document_quads};
+use crate::rdf::{document_graph, document_iri, DocumentGraph};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
     GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
@@ -20,16 +20,26 @@ use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
     UpdateEvaluationError,
 };
-use oxigraph::store::{StorageError, Store, Transaction};
+use oxigraph::store::{BulkLoader, StorageError, Store, StoreOptions, Transaction};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Graph holding the set union of all document graphs.
 pub const MERGED_GRAPH: &str = "https://w3id.org/xiezuo/graph/merged";
 
-/// What the bulk loader may hold in memory while it sorts quads (Oxigraph's own estimate; its
-/// default is 2 GB per thread). Measured peak of a whole build: see README, "Large corpora".
-const BULK_LOAD_MEMORY_MB: usize = 256;
+/// Quads handed to the bulk loader at a time; each chunk becomes one set of sorted table files.
+/// Larger chunks make fewer files for RocksDB to ingest and compact, and hold more in memory
+/// (about a kilobyte per quad while sorting). Measured: see README, "Large corpora".
+const BULK_CHUNK_QUADS: usize = 125_000;
+
+/// Chunks the bulk loader sorts at once, each on a thread of its own beside the extraction
+/// workers.
+const BULK_THREADS: usize = 2;
+
+/// Table files RocksDB keeps open. By default it opens every file it has, and each open file
+/// holds its index and filter blocks in memory: a 33 GB store (a 1 GB corpus) had 2,500 open
+/// and the build's memory grew with the store to 908 MB. Files beyond this are opened on demand.
+const MAX_OPEN_FILES: u32 = 512;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -115,7 +125,8 @@ impl GraphStore {
     }
 
     fn open_path(path: &Path) -> Result<GraphStore, StoreError> {
-        let store = Store::open(path).map_err(|source| {
+        let options = StoreOptions::default().with_max_open_files(MAX_OPEN_FILES);
+        let store = Store::open_with_options(path, options).map_err(|source| {
             if source.to_string().to_lowercase().contains("lock") {
                 StoreError::Locked(path.to_owned(), holder(path))
             } else {
@@ -161,13 +172,18 @@ impl GraphStore {
         extractions: &[Extraction],
         extractor_version: &str,
     ) -> Result<LoadSummary, StoreError> {
-        self.load_batch(extractions, &[], true, extractor_version)
+        let k = Knowledge::embedded();
+        let documents: Vec<DocumentGraph> = extractions
+            .iter()
+            .map(|e| document_graph(e, extractor_version, k))
+            .collect();
+        self.load_batch(&documents, &[], OntologyRefresh::IfChanged)
     }
 
-    /// One atomic step of a build: replaces the graphs of `extractions`, drops the graphs of the
-    /// documents named in `removed` (source file names) and, with `refresh_ontology`, rewrites the
-    /// ontology graph if it differs from the embedded one — all in one transaction, so a build
-    /// killed at any moment leaves every document either as it was or as it became.
+    /// One atomic step of a build: replaces the graphs of `documents`, drops the graphs of the
+    /// documents named in `removed` (source file names) and refreshes the ontology graph as
+    /// `ontology` says — all in one transaction, so a build killed at any moment leaves every
+    /// document either as it was or as it became.
     ///
     /// The merged graph is maintained incrementally and is the set union of the document graphs
     /// at every commit: a document's new triples are added to it; a triple a document no longer
@@ -175,57 +191,34 @@ impl GraphStore {
     /// proportional to what changed, not to the store.
     pub fn load_batch(
         &self,
-        extractions: &[Extraction],
+        documents: &[DocumentGraph],
         removed: &[String],
-        refresh_ontology: bool,
-        extractor_version: &str,
+        ontology: OntologyRefresh,
     ) -> Result<LoadSummary, StoreError> {
-        let k = Knowledge::embedded();
         let mut summary = LoadSummary::default();
         let result = (|| -> Result<(), StorageError> {
             let mut tx = self.store.start_transaction()?;
-            if refresh_ontology {
-                let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
-                // Rewritten only when it differs: most builds leave it alone.
-                let ontology: HashSet<Quad> = ontology_quads().into_iter().collect();
-                let stored = tx
-                    .quads_for_pattern(None, None, None, Some(ontology_graph.into()))
-                    .count();
-                let mut same = stored == ontology.len();
-                for quad in &ontology {
-                    if !same {
-                        break;
-                    }
-                    same = tx.contains(quad)?;
-                }
-                if !same {
-                    tx.remove_named_graph(ontology_graph)?;
-                    tx.extend(ontology.iter());
-                }
-            }
+            refresh_ontology(&mut tx, ontology)?;
             let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
             // Triples some document stopped stating: they may have to leave the merged graph.
             let mut dropped: HashSet<Triple> = HashSet::new();
-            for extraction in extractions {
-                let graph = document_iri(&extraction.document.source_file);
-                let new: HashSet<Triple> = document_quads(extraction, extractor_version, k)
-                    .into_iter()
-                    .map(Triple::from)
-                    .collect();
-                let old = graph_triples(&tx, graph.as_ref())?;
-                for t in old.difference(&new) {
-                    tx.remove(t.as_ref().in_graph(graph.as_ref()));
+            for document in documents {
+                let graph = document.name.as_ref();
+                let new: HashSet<&Triple> = document.triples.iter().collect();
+                let old = graph_triples(&tx, graph)?;
+                for t in old.iter().filter(|t| !new.contains(t)) {
+                    tx.remove(t.as_ref().in_graph(graph));
                     summary.quads_removed += 1;
                 }
-                for t in new.difference(&old) {
-                    tx.insert(t.as_ref().in_graph(graph.as_ref()));
+                for t in document.triples.iter().filter(|t| !old.contains(*t)) {
+                    tx.insert(t.as_ref().in_graph(graph));
                     tx.insert(t.as_ref().in_graph(merged));
                     summary.quads_added += 1;
                 }
                 dropped.extend(old.into_iter().filter(|t| !new.contains(t)));
                 summary.documents += 1;
-                summary.quads += new.len();
-                summary.pairing_statements += extraction.pairings.len();
+                summary.quads += document.triples.len();
+                summary.pairing_statements += document.pairing_statements;
             }
             for name in removed {
                 let graph = document_iri(name);
@@ -260,70 +253,17 @@ impl GraphStore {
         Ok(summary)
     }
 
-    /// Adds the graphs of documents the store does not hold yet, and their triples to the merged
-    /// graph, through Oxigraph's bulk loader: the quads are sorted into RocksDB table files
-    /// beside the store and ingested in one step, which RocksDB records atomically across all
-    /// indexes. So, like a transaction, a build killed at any moment leaves each of these
-    /// documents absent or whole; unlike a transaction, nothing goes through RocksDB's
-    /// memtables and write-ahead log, which is where a transaction's time and memory go.
-    ///
-    /// A document whose graph already exists (a file named like a stored document, or a graph
-    /// written by SPARQL Update) goes through [`GraphStore::load_batch`] instead, which replaces it.
-    pub fn load_new_documents(
-        &self,
-        extractions: &[Extraction],
-        extractor_version: &str,
-    ) -> Result<LoadSummary, StoreError> {
-        let k = Knowledge::embedded();
-        let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
-        let mut summary = LoadSummary::default();
-        let mut held = Vec::new();
-        let mut documents = Vec::new();
-        for extraction in extractions {
-            let graph = document_iri(&extraction.document.source_file);
-            if self
-                .store
-                .contains_named_graph(graph.as_ref())
-                .map_err(|e| self.storage_error(e))?
-            {
-                held.push(extraction.clone());
-                continue;
-            }
-            // The rules may state a triple twice in a document; the summary counts it once.
-            let triples: HashSet<Triple> = document_quads(extraction, extractor_version, k)
-                .into_iter()
-                .map(Triple::from)
-                .collect();
-            summary.documents += 1;
-            summary.quads += triples.len();
-            summary.quads_added += triples.len();
-            summary.pairing_statements += extraction.pairings.len();
-            documents.push((graph, triples));
+    /// Starts loading documents new to the store through Oxigraph's bulk loader; see
+    /// [`NewDocuments`].
+    pub fn new_documents(&self) -> NewDocuments<'_> {
+        NewDocuments {
+            store: self,
+            loader: None,
+            chunk: Vec::with_capacity(BULK_CHUNK_QUADS),
+            pending_quads: 0,
+            held: Vec::new(),
+            summary: LoadSummary::default(),
         }
-        if !documents.is_empty() {
-            // The loader sorts its quads in memory in chunks of about a thousand per megabyte
-            // given here, written out as table files; all of them are ingested at `commit`.
-            let mut loader = self
-                .store
-                .bulk_loader()
-                .with_max_memory_size_in_megabytes(BULK_LOAD_MEMORY_MB);
-            let quads = documents.iter().flat_map(|(graph, triples)| {
-                triples.iter().flat_map(move |t| {
-                    [
-                        t.as_ref().in_graph(graph.as_ref()).into_owned(),
-                        t.as_ref().in_graph(merged).into_owned(),
-                    ]
-                })
-            });
-            loader
-                .load_quads(quads)
-                .map_err(|e| self.storage_error(e))?;
-            loader.commit().map_err(|e| self.storage_error(e))?;
-        }
-        if !held.is_empty() {
-            summary.add(&self.load_batch(&held, &[], false, extractor_version)?);
-        }
-        Ok(summary)
     }
 
     /// Writes what is in memory to disk, so that the next opening need not replay the log.
@@ -496,6 +436,151 @@ impl GraphStore {
         }
         Ok(graphs)
     }
+}
+
+/// Documents new to the store, streamed into Oxigraph's bulk loader: their quads, and their
+/// triples in the merged graph, are sorted in chunks into RocksDB table files beside the store
+/// while extraction goes on, and [`NewDocuments::commit`] ingests all of them in one step, which
+/// RocksDB records atomically across all indexes. So, like a transaction, a build killed at any
+/// moment leaves each of these documents absent or whole; unlike a transaction, nothing goes
+/// through RocksDB's memtables and write-ahead log, which is where a transaction's time and
+/// memory go. Dropped without `commit`, nothing of it reaches the store.
+///
+/// A document whose graph already exists (a file named like a stored document, or a graph
+/// written by SPARQL Update) is held back and replaced by [`GraphStore::load_batch`] after the
+/// ingestion.
+pub struct NewDocuments<'a> {
+    store: &'a GraphStore,
+    loader: Option<BulkLoader<'a>>,
+    chunk: Vec<Quad>,
+    pending_quads: usize,
+    held: Vec<DocumentGraph>,
+    summary: LoadSummary,
+}
+
+impl NewDocuments<'_> {
+    pub fn add(&mut self, document: DocumentGraph) -> Result<(), StoreError> {
+        let store = self.store;
+        if store
+            .store
+            .contains_named_graph(document.name.as_ref())
+            .map_err(|e| store.storage_error(e))?
+        {
+            self.held.push(document);
+            return Ok(());
+        }
+        let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+        for t in &document.triples {
+            self.chunk
+                .push(t.as_ref().in_graph(document.name.as_ref()).into_owned());
+            self.chunk.push(t.as_ref().in_graph(merged).into_owned());
+        }
+        self.pending_quads += 2 * document.triples.len();
+        self.summary.documents += 1;
+        self.summary.quads += document.triples.len();
+        self.summary.quads_added += document.triples.len();
+        self.summary.pairing_statements += document.pairing_statements;
+        if self.chunk.len() >= BULK_CHUNK_QUADS {
+            self.hand_over_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// Quads handed over since the last commit: what the next commit ingests.
+    pub fn pending_quads(&self) -> usize {
+        self.pending_quads
+    }
+
+    /// The loader sorts each chunk into table files on a thread of its own while the caller
+    /// goes on, at most `BULK_THREADS` chunks at a time.
+    fn hand_over_chunk(&mut self) -> Result<(), StoreError> {
+        let store = self.store;
+        let loader = self.loader.get_or_insert_with(|| {
+            store
+                .store
+                .bulk_loader()
+                .with_num_threads(BULK_THREADS)
+                // Room for one whole chunk per thread, so a chunk is sorted as one batch.
+                .with_max_memory_size_in_megabytes(2 * BULK_CHUNK_QUADS * BULK_THREADS / 1000)
+        });
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(BULK_CHUNK_QUADS));
+        loader.load_quads(chunk).map_err(|e| store.storage_error(e))
+    }
+
+    /// Ingests everything added, then replaces the held documents.
+    pub fn commit(mut self) -> Result<LoadSummary, StoreError> {
+        if !self.chunk.is_empty() {
+            self.hand_over_chunk()?;
+        }
+        let store = self.store;
+        if let Some(loader) = self.loader.take() {
+            loader.commit().map_err(|e| store.storage_error(e))?;
+        }
+        let mut summary = self.summary;
+        if !self.held.is_empty() {
+            summary.add(&store.load_batch(&self.held, &[], OntologyRefresh::Keep)?);
+        }
+        Ok(summary)
+    }
+}
+
+/// What a load does to the ontology graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OntologyRefresh {
+    /// Leave it as it is.
+    Keep,
+    /// Rewrite it if it is not the embedded one (by its fingerprint and size).
+    IfChanged,
+    /// Rewrite it whatever it holds (`build --force`).
+    Rewrite,
+}
+
+/// Rewrites the ontology graph in `tx` as `how` says. The graph carries a fingerprint of the
+/// embedded ontology files (`<graph> xz:extractorVersion "ontology-…"`), so telling whether it is
+/// current takes a lookup and a count, not a comparison of thousands of quads. An edit through
+/// SPARQL Update that removes or adds quads is seen by the count; one that changes a quad in
+/// place is not, and `build --force` repairs it.
+fn refresh_ontology(tx: &mut Transaction<'_>, how: OntologyRefresh) -> Result<(), StorageError> {
+    if how == OntologyRefresh::Keep {
+        return Ok(());
+    }
+    let graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
+    let fingerprint = ontology_fingerprint();
+    let expected = ontology_quad_count();
+    if how == OntologyRefresh::IfChanged && tx.contains(fingerprint.as_ref())? {
+        let stored = tx
+            .quads_for_pattern(None, None, None, Some(graph.into()))
+            .count();
+        if stored == expected + 1 {
+            return Ok(());
+        }
+    }
+    tx.remove_named_graph(graph)?;
+    tx.extend(ontology_quads().iter());
+    tx.insert(fingerprint.as_ref());
+    Ok(())
+}
+
+/// The quad recording which ontology files the ontology graph was made from.
+fn ontology_fingerprint() -> Quad {
+    let mut bytes = Vec::new();
+    for (name, text) in ONTOLOGY_FILES {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.extend_from_slice(text.as_bytes());
+    }
+    let graph = NamedNode::new_unchecked(ONTOLOGY_GRAPH);
+    Quad::new(
+        graph.clone(),
+        NamedNode::new_unchecked(format!("{XZ}extractorVersion")),
+        Literal::new_simple_literal(format!("ontology-{:016x}", fnv1a(&bytes))),
+        graph,
+    )
+}
+
+/// How many distinct quads the embedded ontology has (parsed once per process).
+fn ontology_quad_count() -> usize {
+    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *COUNT.get_or_init(|| ontology_quads().into_iter().collect::<HashSet<_>>().len())
 }
 
 /// Recomputes the merged graph inside `tx` from the document graphs it sees. Every write that can

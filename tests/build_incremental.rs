@@ -117,6 +117,43 @@ fn an_unchanged_corpus_is_skipped_and_the_graph_stays_the_same() {
 }
 
 #[test]
+fn a_build_restores_an_ontology_graph_that_was_changed() {
+    let env = TestEnv::with_seeds();
+    let before = graphs(&env);
+    let ontology = "https://w3id.org/xiezuo/graph/ontology";
+    let label = "reg:350000 rdfs:label ?label";
+    // An update takes Fujian's labels out of the ontology graph and adds a stray triple to it.
+    let script = format!(
+        "DELETE WHERE {{ GRAPH <{ontology}> {{ {label} }} }} ;\nINSERT DATA {{ GRAPH <{ontology}> {{ reg:350000 rdfs:comment \"stray\" }} }} ;\n"
+    );
+    let out = env.with_stdin(&["shell"], &script);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(
+        graphs(&env),
+        before,
+        "the update changed the ontology graph"
+    );
+    env.ok(&["build", s(&util::seeds())]);
+    assert_eq!(
+        graphs(&env),
+        before,
+        "the build put the embedded ontology back"
+    );
+    // In place: one label swapped for another keeps the graph's size; --force rewrites it.
+    let script = format!(
+        "DELETE {{ GRAPH <{ontology}> {{ ?s rdfs:label ?l }} }} INSERT {{ GRAPH <{ontology}> {{ ?s rdfs:label \"Fukien\"@en }} }} WHERE {{ GRAPH <{ontology}> {{ ?s rdfs:label ?l FILTER(?s = reg:350000 && ?l = \"Fujian\"@en) }} }} ;\n"
+    );
+    env.with_stdin(&["shell"], &script);
+    assert_ne!(graphs(&env), before);
+    env.ok(&["build", "--force", s(&util::seeds())]);
+    assert_eq!(graphs(&env), before);
+}
+
+#[test]
 fn prune_drops_the_documents_of_deleted_files_and_only_with_prune() {
     let env = TestEnv::new();
     let dir = env.path("corpus");
