@@ -85,7 +85,13 @@ pub fn extract_text(
     };
     let sentences = split(&view.text, language_of);
     // The automaton runs once over the whole view; sentences take their slice of the hits.
-    let found = matcher.scan(&view.text);
+    let mut found = matcher.scan(&view.text);
+    // A Latin name is a proper noun: written without a capital ("xian de Nayong", the French word
+    // for a county; "xian" is also Xi'an folded) it is a common word.
+    found.mentions.retain(|m| {
+        let written = original_slice(&view.original_span(m.span.clone()));
+        !written.chars().any(char::is_lowercase) || written.chars().any(char::is_uppercase)
+    });
     let title_openings: Vec<usize> = view.text.match_indices('《').map(|(at, _)| at).collect();
     let mentions = resolve(found.mentions, k);
 
@@ -127,6 +133,9 @@ pub fn extract_text(
     // Outcomes whose sentence names the two regions of a pairing stated elsewhere: (outcome,
     // helper, recipient), settled once the whole document is read.
     let mut pending_pairings: Vec<(usize, (String, String))> = Vec::new();
+    // Models of a pairing told in a sentence that names its two regions but states no pairing,
+    // kept if the document states that pairing somewhere.
+    let mut pending_models: Vec<PairingStatement> = Vec::new();
     let mut carried_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
     // The years that date the pairings of the next sentence of a paragraph when it names none.
     let mut previous_years: (usize, Vec<i32>) = (usize::MAX, Vec::new());
@@ -283,6 +292,28 @@ pub fn extract_text(
         } else {
             None
         };
+        // A sentence telling how a pairing stated elsewhere works — a model cue, both sides
+        // named, no pairing of its own ("Guangzhou a concentré son aide sur les xian les plus
+        // pauvres de Bijie") — links the model to that pairing, with itself as evidence.
+        if let (Some((helper, recipient)), false) = (&named_pairing, pairing_concepts.is_empty()) {
+            pending_models.push(PairingStatement {
+                helper: helper.clone(),
+                recipient: recipient.clone(),
+                since: None,
+                years: Vec::new(),
+                adjusted_in: None,
+                concepts: pairing_concepts
+                    .iter()
+                    .map(|&c| {
+                        (
+                            k.concepts[c].link_property.clone(),
+                            k.concepts[c].iri.clone(),
+                        )
+                    })
+                    .collect(),
+                evidence: evidence("model-of-pairing-stated-elsewhere".to_owned()),
+            });
+        }
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
         let mut outcome_clauses = BTreeSet::new();
@@ -643,6 +674,11 @@ pub fn extract_text(
             outcomes[outcome].pairing = Some((helper, recipient));
         }
     }
+    let models_of_stated: Vec<PairingStatement> = pending_models
+        .into_iter()
+        .filter(|m| stated.contains(&(m.helper.as_str(), m.recipient.as_str())))
+        .collect();
+    pairings.extend(models_of_stated);
 
     let total: usize = language_chars.values().sum();
     let mut languages: Vec<(Language, usize)> = language_chars
@@ -937,6 +973,57 @@ mod tests {
     fn qualifying_province_steps_aside() {
         let got = pairs("广东省深圳市与广西百色市合作共建“深百小镇”。");
         assert_eq!(got, [p("440300", "451000", None)]);
+    }
+
+    #[test]
+    fn a_latin_name_written_without_a_capital_is_a_common_word() {
+        // "xian" is the French and English word for a county, and Xi'an folded.
+        assert_eq!(
+            pairs("Guangzhou aide le xian de Nayong. Guangzhou aide Xi'an."),
+            [p("440100", "610100", None)]
+        );
+    }
+
+    #[test]
+    fn a_province_of_a_helping_city_named_in_its_clause_is_where_it_is() {
+        assert_eq!(
+            pairs("Laborers from Anshun found jobs with the help of Qingdao and other parts of Shandong."),
+            [p("370200", "520400", None)]
+        );
+    }
+
+    #[test]
+    fn a_model_told_of_a_pairing_stated_elsewhere_goes_to_that_pairing() {
+        let text = "Guangzhou a été jumelée avec Bijie en 2016. À Bijie, Guangzhou cible les districts les plus pauvres.";
+        let e = extract("t.txt", text.as_bytes()).unwrap();
+        let models: Vec<(&str, &str, &str)> = e
+            .pairings
+            .iter()
+            .flat_map(|p| {
+                p.concepts
+                    .iter()
+                    .map(move |(_, c)| (p.helper.as_str(), p.recipient.as_str(), &**c))
+            })
+            .collect();
+        assert_eq!(
+            models,
+            [(
+                "440100",
+                "520500",
+                "https://w3id.org/xiezuo/ontology#KeyAreaFocusModel"
+            )]
+        );
+        assert_eq!(
+            e.pairings.last().unwrap().evidence.rule,
+            "model-of-pairing-stated-elsewhere"
+        );
+        // Without the pairing stated somewhere, the model is nobody's.
+        let e = extract(
+            "t.txt",
+            "À Bijie, Guangzhou cible les districts les plus pauvres.".as_bytes(),
+        )
+        .unwrap();
+        assert!(e.pairings.is_empty());
     }
 
     #[test]

@@ -587,7 +587,9 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
             let Some(last) = line.chars().next_back() else {
                 return false;
             };
-            if "。！？!?；;：:.…」』”\"|｜".contains(last) || line.contains(['|', '\t'])
+            if "。！？!?；;：:.…」』”\"|｜".contains(last)
+                || line.contains(['|', '\t'])
+                || has_column_gap(line)
             {
                 return false;
             }
@@ -606,6 +608,15 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
             }
         })
         .collect()
+}
+
+/// A gap between the columns of a table laid out with spaces: an ideographic space, or two
+/// spaces that do not follow a stop (typists put two after a full stop).
+fn has_column_gap(line: &str) -> bool {
+    line.contains('\u{3000}')
+        || line
+            .match_indices("  ")
+            .any(|(at, _)| !line[..at].ends_with(['.', '!', '?', ':', ';', ' ']))
 }
 
 /// A line starting like an item of a list: a bullet, a bracketed or dotted number, 一、.
@@ -777,6 +788,17 @@ mod tests {
         ] {
             assert_eq!(view(text).repairs.boilerplate_characters, 0, "{text}");
         }
+    }
+
+    #[test]
+    fn rows_of_a_table_laid_out_with_spaces_are_not_joined() {
+        let page = "　北京市　　　　内モンゴル自治区\n　江蘇省　　　　陝西省、青海省、新疆\n　山東省　　　　重慶市、甘粛省、新疆\n";
+        assert_eq!(
+            hard_wrapped(&page.split_inclusive('\n').collect::<Vec<_>>()),
+            [false; 3]
+        );
+        assert!(!has_column_gap("the program.  In 2019 the"));
+        assert!(has_column_gap("Fujian     Ningxia"));
     }
 
     #[test]

@@ -24,7 +24,7 @@
 //! - A line that is a table row or a dash list ("北京市—内蒙古自治区", "| 上海 | 云南 |") pairs
 //!   without a cue word: its cells hold nothing but regions, years and separators.
 
-use crate::knowledge::{CueKind, Knowledge, RegionId, Side};
+use crate::knowledge::{CueKind, Knowledge, Level, RegionId, Side};
 use crate::mentions::{CueHit, Mention};
 use std::ops::Range;
 
@@ -61,11 +61,62 @@ pub struct SentenceParts<'a> {
 /// The pairings a sentence states, in text order (possibly repeated).
 pub fn sentence_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
     let has_pair_name = s.mentions.iter().any(|(m, _)| m.in_pair_name);
-    match s.cues.first() {
+    let pairs = match s.cues.first() {
         Some(cue) => clause_pairs(s, cue.kind, k),
         None if has_pair_name => clause_pairs(s, CueKind::Pairing, k),
         None => row_pairs(s, k),
-    }
+    };
+    without_provinces_of_named_cities(pairs, s, k)
+}
+
+/// A helping province that pairs with the same recipient as one of its own cities in the same
+/// clause names where that city is, not a second helper ("jobs in Qingdao and other parts of
+/// Shandong"): the city's pairing stands for both. (In different clauses the province may be
+/// the helper and the city one of its agents: "廣東對口幫扶廣西，深圳是其中投入最多的城市之一".)
+/// Only helping provinces step aside: a recipient province beside its cities is how texts state
+/// an adjustment ("京蒙协作作出调整：北京市重点帮扶乌兰察布市与赤峰市"), and a city beside its
+/// counties is a pairing of its own. Names joined as items of a list are two helpers
+/// ("广东、深圳对口帮扶广西").
+fn without_provinces_of_named_cities(
+    pairs: Vec<Pair>,
+    s: &SentenceParts,
+    k: &Knowledge,
+) -> Vec<Pair> {
+    // "广东、深圳对口帮扶广西": names joined as items of a list are two helpers.
+    let listed_together = |a: RegionId, b: RegionId| {
+        s.mentions.iter().any(|(ma, ra)| {
+            *ra == a
+                && s.mentions.iter().any(|(mb, rb)| {
+                    let gap = if ma.span.end <= mb.span.start {
+                        &s.view[ma.span.end..mb.span.start]
+                    } else if mb.span.end <= ma.span.start {
+                        &s.view[mb.span.end..ma.span.start]
+                    } else {
+                        return false;
+                    };
+                    *rb == b
+                        && matches!(
+                            gap.trim(),
+                            "、" | "," | "，" | "and" | "et" | "va" | "和" | "与" | "及" | "&"
+                        )
+                })
+        })
+    };
+    let subsumed = |p: &Pair| {
+        k.regions[p.helper].level == Level::Province
+            && pairs.iter().any(|q| {
+                q.clause == p.clause
+                    && q.recipient == p.recipient
+                    && k.is_ancestor(p.helper, q.helper)
+                    && !listed_together(p.helper, q.helper)
+            })
+    };
+    let keep: Vec<bool> = pairs.iter().map(|p| !subsumed(p)).collect();
+    pairs
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, keep)| keep.then_some(p))
+        .collect()
 }
 
 fn within(inner: &Range<usize>, outer: &Range<usize>) -> bool {
@@ -469,6 +520,12 @@ fn is_row_separator(c: char) -> bool {
     )
 }
 
+/// A gap of two or more spaces (full-width ones fold to spaces) separates the columns of a table
+/// laid out with spaces ("江蘇省　　　　陝西省、青海省"); one space is only a space.
+fn has_row_separator(text: &str) -> bool {
+    text.chars().any(is_row_separator) || text.contains("  ")
+}
+
 /// A line that is a table row or a dash list pairs the regions on either side of a separator:
 /// everything else in it is separators, list joiners, numbers or years.
 fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
@@ -510,7 +567,7 @@ fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
     let Some(boundary) = boundary else {
         return Vec::new();
     };
-    if !s.view[boundary].chars().any(is_row_separator) {
+    if !has_row_separator(&s.view[boundary]) {
         return Vec::new();
     }
     let (helpers, recipients) = if *first_side == Side::East {
@@ -543,12 +600,13 @@ fn is_row_shaped<'a>(
     for region in region_spans {
         if region.start >= at {
             rest.push_str(&view[at..region.start]);
-            rest.push(' ');
+            // Not a space: the spaces around a region must not join into a column gap.
+            rest.push('#');
             at = region.end;
         }
     }
     rest.push_str(&view[at..span.end]);
-    if !rest.chars().any(is_row_separator) {
+    if !has_row_separator(rest.trim()) {
         return false;
     }
     let letters: usize = rest
@@ -649,8 +707,9 @@ fn is_list_item(line: &str) -> bool {
             _ => false,
         }
     };
-    let has_cells =
-        line.contains(['|', '｜', '\t', '—', '–', '―', '→', '⇥']) || line.contains(" - ");
+    let has_cells = line.contains(['|', '｜', '\t', '—', '–', '―', '→', '⇥'])
+        || line.contains(" - ")
+        || line.contains("  ");
     starts_with_marker || (has_cells && line.chars().count() <= 80)
 }
 
@@ -739,6 +798,18 @@ mod tests {
         );
         // A navigation line is not a table row.
         assert!(pairs("首页 | 北京 | 广东 | 广西 | 新闻").is_empty());
+        // Columns laid out with spaces, under a header row that names no region.
+        let text = "表1　2021年からの東西部協作の結対関係\n　支援側　　　　被支援側\n　江蘇省　　　　陝西省、青海省\n　Fujian      Ningxia\n";
+        assert_eq!(
+            pairs(text),
+            [
+                p("320000", "610000", Some(2021)),
+                p("320000", "630000", Some(2021)),
+                p("350000", "640000", Some(2021))
+            ]
+        );
+        // One space between names is no column.
+        assert!(pairs("Fujian Ningxia").is_empty());
     }
 
     #[test]
