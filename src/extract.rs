@@ -41,6 +41,7 @@ use pairing::{list_clauses, list_headings, sentence_pairs, Pair, SentenceParts};
 
 mod pairing;
 use crate::text::{decode, DecodeError, View};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -96,14 +97,34 @@ pub fn extract_text(
     let mentions = resolve(found.mentions, k);
 
     let quantities = QuantityReader::embedded();
-    let pairing_class = format!("{XZ}Pairing");
-    let indicator_property = format!("{XZ}indicator");
-    let event_class = format!("{XZ}Event");
+    // What each concept is for, compared once per document rather than once per cue.
+    let (pairing_class, indicator_property, event_class) = (
+        format!("{XZ}Pairing"),
+        format!("{XZ}indicator"),
+        format!("{XZ}Event"),
+    );
+    let of_pairings: Vec<bool> = k
+        .concepts
+        .iter()
+        .map(|c| *c.applies_to == *pairing_class)
+        .collect();
+    let of_events: Vec<bool> = k
+        .concepts
+        .iter()
+        .map(|c| *c.applies_to == *event_class)
+        .collect();
+    let indicator: Vec<bool> = k
+        .concepts
+        .iter()
+        .map(|c| *c.link_property == *indicator_property)
+        .collect();
     let mut pairings = Vec::new();
     let mut outcomes = Vec::new();
     let mut policy_documents = Vec::new();
     let mut events = Vec::new();
-    let mut surface_forms = BTreeSet::new();
+    // (region, text as written, language): copied out once the document is read, as most
+    // sentences repeat names already seen.
+    let mut surface_forms: BTreeSet<(RegionId, &str, Language)> = BTreeSet::new();
     // The original text of a view range, without what repair removed (pinyin), not folded.
     let repaired = |range: Range<usize>| -> String {
         let mut out = String::new();
@@ -167,7 +188,7 @@ pub fn extract_text(
         let pairing_concepts: BTreeSet<usize> = concept_hits
             .iter()
             .map(|&(_, c)| c)
-            .filter(|&c| k.concepts[c].applies_to == pairing_class)
+            .filter(|&c| of_pairings[c])
             .collect();
         // Mentions are in text order: the sentence's ones are a slice.
         let first = mentions.partition_point(|(m, _)| m.span.start < sentence.span.start);
@@ -203,9 +224,7 @@ pub fn extract_text(
         // Commas between names of one side list them ("Dalian, Qingdao, Shenzhen and Ningbo"):
         // such clauses are one.
         let clauses = list_clauses(&view.text, &sentence.clauses, &in_sentence, k);
-        let reports_event = concept_hits
-            .iter()
-            .any(|&(_, c)| k.concepts[c].applies_to == event_class);
+        let reports_event = concept_hits.iter().any(|&(_, c)| of_events[c]);
         let mut pairs = sentence_pairs(
             &SentenceParts {
                 view: &view.text,
@@ -269,7 +288,7 @@ pub fn extract_text(
         let years = years_in(&view.text, sentence.span.clone(), language, &found.periods);
         // Copied out of the text only for sentences that state something.
         let quote: OnceCell<Arc<str>> = OnceCell::new();
-        let evidence = |rule: String| Evidence {
+        let evidence = |rule: Cow<'static, str>| Evidence {
             start: span.start,
             end: span.end,
             quote: quote.get_or_init(|| original_slice(&span).into()).clone(),
@@ -311,18 +330,30 @@ pub fn extract_text(
                         )
                     })
                     .collect(),
-                evidence: evidence("model-of-pairing-stated-elsewhere".to_owned()),
+                evidence: evidence("model-of-pairing-stated-elsewhere".into()),
             });
         }
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
         let mut outcome_clauses = BTreeSet::new();
         // Items of an enumeration: the parts of the sentence between semicolons.
-        let item_of = |at: usize| {
-            view.text[sentence.span.start..at]
-                .matches([';', '；'])
-                .count()
+        let semicolons: Vec<usize> = view.text[sentence.span.clone()]
+            .match_indices([';', '；'])
+            .map(|(at, _)| sentence.span.start + at)
+            .collect();
+        let item_of = |at: usize| semicolons.partition_point(|&s| s < at);
+        // The years each clause names, read once for the outcomes and pairings that need them.
+        let named_years: OnceCell<Vec<Vec<i32>>> = OnceCell::new();
+        let clause_named_years = |c: usize| -> &Vec<i32> {
+            &named_years.get_or_init(|| {
+                clauses
+                    .iter()
+                    .map(|clause| years_in(&view.text, clause.clone(), language, &found.periods))
+                    .collect()
+            })[c]
         };
+        let indicators: Vec<&(Range<usize>, usize)> =
+            concept_hits.iter().filter(|(_, c)| indicator[*c]).collect();
         // A plan, or a region's economy, is no outcome of the programme: from the clause that
         // tells it on, the sentence's numbers are not outcomes ("双方商定，…培训人才2万人", "its
         // GDP reached …, while incomes rose 8.1 percent"); those before it still are.
@@ -343,10 +374,6 @@ pub fn extract_text(
             let clause = clause_index
                 .map(|i| clauses[i].clone())
                 .unwrap_or_else(|| sentence.span.clone());
-            let indicators: Vec<&(Range<usize>, usize)> = concept_hits
-                .iter()
-                .filter(|(_, c)| *k.concepts[*c].link_property == *indicator_property)
-                .collect();
             let in_clause = indicators
                 .iter()
                 .filter(|(hit, _)| within(hit, &clause))
@@ -389,8 +416,7 @@ pub fn extract_text(
                     .rev()
                     .take_while(|&c| item_of(clauses[c].start) == item)
                     .find_map(|c| {
-                        let mut named =
-                            years_in(&view.text, clauses[c].clone(), language, &found.periods);
+                        let mut named = clause_named_years(c).clone();
                         named.dedup();
                         let cues = since.get_or_init(|| since_cues(k));
                         match named.as_slice() {
@@ -418,7 +444,7 @@ pub fn extract_text(
                 year,
                 qualifier: quantity.qualifier,
                 pairing,
-                evidence: evidence(rule.to_owned()),
+                evidence: evidence(rule.into()),
             });
         }
 
@@ -453,7 +479,7 @@ pub fn extract_text(
                         .or(years.first().filter(|_| titles == 1))
                         .copied(),
                     pairing: single_pairing.clone(),
-                    evidence: evidence("title-in-book-marks".to_owned()),
+                    evidence: evidence("title-in-book-marks".into()),
                 });
             }
             search = close + '》'.len_utf8();
@@ -462,7 +488,7 @@ pub fn extract_text(
         // Events: a meeting or signing cue, dated by the sentence.
         let mut event_types: Vec<(Range<usize>, usize)> = concept_hits
             .iter()
-            .filter(|(_, c)| k.concepts[*c].applies_to == event_class)
+            .filter(|(_, c)| of_events[*c])
             .cloned()
             .collect();
         event_types.dedup_by_key(|(_, c)| *c);
@@ -487,7 +513,7 @@ pub fn extract_text(
                 year: years.first().copied(),
                 pairing: single_pairing.clone(),
                 place: (others.len() == 1).then(|| others.iter().next().unwrap().to_string()),
-                evidence: evidence("event-cue".to_owned()),
+                evidence: evidence("event-cue".into()),
             });
         }
 
@@ -546,13 +572,9 @@ pub fn extract_text(
             pairs.iter().flat_map(|p| [p.helper, p.recipient]).collect();
         for (m, region) in &in_sentence {
             if parties.contains(region) && !m.in_pair_name {
-                let text = original_slice(&view.original_span(m.span.clone())).to_owned();
+                let text = original_slice(&view.original_span(m.span.clone()));
                 if !text.contains(['(', '?', '\u{FFFD}']) {
-                    surface_forms.insert(SurfaceForm {
-                        code: k.regions[*region].code.clone(),
-                        text,
-                        language,
-                    });
+                    surface_forms.insert((*region, text, language));
                 }
             }
         }
@@ -569,7 +591,7 @@ pub fn extract_text(
                     let cues = since.get_or_init(|| since_cues(k));
                     start_years(&view.text, c.clone(), language.is_latin(), cues)
                 } else {
-                    years_in(&view.text, c.clone(), language, &found.periods)
+                    clause_named_years(i).clone()
                 }
             })
             .collect();
@@ -606,7 +628,7 @@ pub fn extract_text(
             let mut linked: BTreeSet<usize> = paragraph_context.1.clone();
             let item = item_of(clauses[clause].start);
             for (hit, c) in concept_hits {
-                if k.concepts[*c].applies_to != pairing_class {
+                if !of_pairings[*c] {
                     continue;
                 }
                 if enumerates && item_of(hit.start) != item {
@@ -661,7 +683,7 @@ pub fn extract_text(
                         )
                     })
                     .collect(),
-                evidence: evidence(pair.rule),
+                evidence: evidence(pair.rule.into()),
             });
         }
     }
@@ -680,6 +702,16 @@ pub fn extract_text(
         .collect();
     pairings.extend(models_of_stated);
 
+    let mut surface_forms: Vec<SurfaceForm> = surface_forms
+        .into_iter()
+        .map(|(region, text, language)| SurfaceForm {
+            code: k.regions[region].code.clone(),
+            text: text.to_owned(),
+            language,
+        })
+        .collect();
+    surface_forms.sort();
+    surface_forms.dedup();
     let total: usize = language_chars.values().sum();
     let mut languages: Vec<(Language, usize)> = language_chars
         .into_iter()
@@ -698,7 +730,7 @@ pub fn extract_text(
         outcomes,
         policy_documents,
         events,
-        surface_forms: surface_forms.into_iter().collect(),
+        surface_forms,
         repairs: view.repairs,
     }
 }

@@ -3,6 +3,7 @@
 use crate::numbers::Qualifier;
 use crate::sentences::Language;
 use crate::text::Repairs;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The sentence a fact was read from.
@@ -14,8 +15,8 @@ pub struct Evidence {
     /// The sentence exactly as in the original text (shared by the facts of one sentence).
     pub quote: Arc<str>,
     pub language: Language,
-    /// Name of the rule that read the fact.
-    pub rule: String,
+    /// Name of the rule that read the fact (most are fixed names; pairing rules compose theirs).
+    pub rule: Cow<'static, str>,
 }
 
 /// "helper helps recipient", as one sentence states it.

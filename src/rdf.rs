@@ -351,7 +351,7 @@ fn evidence_quads(out: &mut Quads, ev: &Evidence, doc_iri: &NamedNode) -> NamedN
         NamedNode::new_unchecked(DCT_LANGUAGE),
         Literal::new_simple_literal(ev.language.tag()),
     );
-    out.add(&iri, xz("rule"), Literal::new_simple_literal(&ev.rule));
+    out.add(&iri, xz("rule"), Literal::new_simple_literal(&*ev.rule));
     iri
 }
 

@@ -558,10 +558,16 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
         .map(|l| l.trim_end_matches(['\n', '\r']))
         .collect();
     // Display columns: a PDF line holds as many columns whatever mix of digits and ideographs.
-    let widths: Vec<usize> = bodies
-        .iter()
-        .map(|l| unicode_width::UnicodeWidthStr::width(l.trim()))
-        .collect();
+    // Most texts put a paragraph on a line: when every line ends in a stop, none goes on.
+    if !bodies.iter().any(|l| {
+        l.trim()
+            .chars()
+            .next_back()
+            .is_some_and(|last| !"。！？!?；;：:.…」』”\"|｜".contains(last))
+    }) {
+        return vec![false; bodies.len()];
+    }
+    let widths: Vec<usize> = bodies.iter().map(|l| display_width(l.trim())).collect();
     let near = |a: usize, b: usize| a * 10 >= b * 9 && b * 10 >= a * 9;
     // The width the text is wrapped at, when most of its long lines have it: the first line of
     // a paragraph of two lines has no neighbour of its width.
@@ -608,6 +614,19 @@ pub fn hard_wrapped(lines: &[&str]) -> Vec<bool> {
             }
         })
         .collect()
+}
+
+/// Display columns of a line, as `unicode-width` counts them; printable ASCII, ideographs, kana
+/// and full-width forms, nearly every character of the texts, skip its table lookup.
+fn display_width(line: &str) -> usize {
+    line.chars()
+        .map(|c| match c as u32 {
+            0x20..=0x7E => 1,
+            0x3000..=0x303E | 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF => 2,
+            0x4E00..=0x9FFF | 0xFF01..=0xFF60 => 2,
+            _ => unicode_width::UnicodeWidthStr::width(c.encode_utf8(&mut [0; 4]) as &str),
+        })
+        .sum()
 }
 
 /// A gap between the columns of a table laid out with spaces: an ideographic space, or two
@@ -787,6 +806,24 @@ mod tests {
             "^_^ 很好。",
         ] {
             assert_eq!(view(text).repairs.boilerplate_characters, 0, "{text}");
+        }
+    }
+
+    #[test]
+    fn display_width_counts_as_unicode_width_does() {
+        for line in [
+            "Fujian and Ningxia",
+            "福建省与宁夏，協作。",
+            "ひらがな・カタカナ",
+            "ＡＢＣ１２３",
+            "Phúc Kiến",
+            "\t€½",
+        ] {
+            assert_eq!(
+                display_width(line),
+                unicode_width::UnicodeWidthStr::width(line),
+                "{line}"
+            );
         }
     }
 
