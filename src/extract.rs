@@ -15,6 +15,9 @@
 //! that clause's too) or, for the examples that follow a model's definition, in the earlier
 //! sentences of the same paragraph (not from a sentence listing several models).
 //!
+//! A county helped by a province or city that the text pairs with the county's prefecture is
+//! where that pairing's help went, not a pairing of its own (`counties_as_places_of_help`).
+//!
 //! A pairing starts in a year of its clause, of the sentence's clauses that state no pairing, of
 //! the heading of its list, or of a dated sentence before it in its paragraph that states neither
 //! pairing nor outcome. The plain years of a clause reporting an outcome date the outcome; a year
@@ -33,7 +36,7 @@ use crate::facts::{
     fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
     PolicyDocumentStatement, SurfaceForm,
 };
-use crate::knowledge::{CueKind, Knowledge, RegionId, Side, XZ};
+use crate::knowledge::{CueKind, Knowledge, Level, RegionId, Side, XZ};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
@@ -687,6 +690,13 @@ pub fn extract_text(
             });
         }
     }
+    counties_as_places_of_help(
+        &mut pairings,
+        &mut outcomes,
+        &mut events,
+        &mut policy_documents,
+        k,
+    );
     let stated: BTreeSet<(&str, &str)> = pairings
         .iter()
         .map(|p| (p.helper.as_str(), p.recipient.as_str()))
@@ -733,6 +743,67 @@ pub fn extract_text(
         surface_forms,
         repairs: view.repairs,
     }
+}
+
+/// A county "paired" with a province or a city that the text also pairs with the county's own
+/// prefecture or province is where that pairing's help went ("大连市投入六盘水市…资金，投向
+/// 水城区、六枝特区等深度贫困县区"), not a pairing of its own: its statements become evidence of
+/// the prefecture's pairing (without their years, which date the help), and what names it
+/// follows. A county helped by a county or district (携手奔小康) stays a pairing.
+fn counties_as_places_of_help(
+    pairings: &mut Vec<PairingStatement>,
+    outcomes: &mut [OutcomeStatement],
+    events: &mut [EventStatement],
+    policy_documents: &mut [PolicyDocumentStatement],
+    k: &Knowledge,
+) {
+    let region = |code: &str| k.region_by_code(code);
+    let stated: BTreeSet<(RegionId, RegionId)> = pairings
+        .iter()
+        .filter_map(|p| Some((region(&p.helper)?, region(&p.recipient)?)))
+        .collect();
+    let mut moved: BTreeMap<(String, String), String> = BTreeMap::new();
+    for p in pairings.iter_mut() {
+        let (Some(helper), Some(recipient)) = (region(&p.helper), region(&p.recipient)) else {
+            continue;
+        };
+        if k.regions[recipient].level != Level::County || k.regions[helper].level == Level::County {
+            continue;
+        }
+        // The nearest ancestor the helper pairs with.
+        let mut ancestor = k.regions[recipient].parent;
+        while let Some(a) = ancestor {
+            if stated.contains(&(helper, a)) {
+                break;
+            }
+            ancestor = k.regions[a].parent;
+        }
+        if let Some(a) = ancestor {
+            let code = k.regions[a].code.clone();
+            moved.insert((p.helper.clone(), p.recipient.clone()), code.clone());
+            p.recipient = code;
+            p.since = None;
+            p.years.clear();
+            p.adjusted_in = None;
+        }
+    }
+    // Two counties of one sentence are one statement of their prefecture's pairing.
+    pairings.dedup_by(|b, a| {
+        (&a.helper, &a.recipient, a.evidence.start) == (&b.helper, &b.recipient, b.evidence.start)
+            && a.concepts == b.concepts
+    });
+    let follow = |pairing: &mut Option<(String, String)>| {
+        if let Some((h, r)) = pairing {
+            if let Some(to) = moved.get(&(h.clone(), r.clone())) {
+                *r = to.clone();
+            }
+        }
+    };
+    outcomes.iter_mut().for_each(|o| follow(&mut o.pairing));
+    events.iter_mut().for_each(|e| follow(&mut e.pairing));
+    policy_documents
+        .iter_mut()
+        .for_each(|d| follow(&mut d.pairing));
 }
 
 /// Years `view[range]` names: written years, and the years of the five-year plans among
@@ -1056,6 +1127,20 @@ mod tests {
         )
         .unwrap();
         assert!(e.pairings.is_empty());
+    }
+
+    #[test]
+    fn counties_a_paired_city_helps_are_where_its_help_goes() {
+        let text = "大连市对口帮扶六盘水市。2020年，大连市投入资金3亿元，帮扶六枝特区、水城区等深度贫困县区。";
+        assert_eq!(
+            pairs(text),
+            [p("210200", "520200", None), p("210200", "520200", None)]
+        );
+        // A district helping a county is a pairing of its own.
+        assert_eq!(
+            pairs("杭州市余杭区对口帮扶黔东南州台江县。"),
+            [p("330110", "522630", None)]
+        );
     }
 
     #[test]
