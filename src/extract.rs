@@ -36,7 +36,7 @@ use crate::facts::{
     fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
     PolicyDocumentStatement, SurfaceForm,
 };
-use crate::knowledge::{CueKind, Knowledge, Level, RegionId, Side, XZ};
+use crate::knowledge::{CueKind, Describes, Knowledge, Level, RegionId, Side};
 use crate::mentions::{Matcher, Mention};
 use crate::numbers::QuantityReader;
 use crate::sentences::{detect_language, split, Language};
@@ -100,27 +100,8 @@ pub fn extract_text(
     let mentions = resolve(found.mentions, k);
 
     let quantities = QuantityReader::embedded();
-    // What each concept is for, compared once per document rather than once per cue.
-    let (pairing_class, indicator_property, event_class) = (
-        format!("{XZ}Pairing"),
-        format!("{XZ}indicator"),
-        format!("{XZ}Event"),
-    );
-    let of_pairings: Vec<bool> = k
-        .concepts
-        .iter()
-        .map(|c| *c.applies_to == *pairing_class)
-        .collect();
-    let of_events: Vec<bool> = k
-        .concepts
-        .iter()
-        .map(|c| *c.applies_to == *event_class)
-        .collect();
-    let indicator: Vec<bool> = k
-        .concepts
-        .iter()
-        .map(|c| *c.link_property == *indicator_property)
-        .collect();
+    let of_pairings = |c: usize| k.concepts[c].describes == Describes::Pairings;
+    let of_events = |c: usize| k.concepts[c].describes == Describes::Events;
     let mut pairings = Vec::new();
     let mut outcomes = Vec::new();
     let mut policy_documents = Vec::new();
@@ -191,7 +172,7 @@ pub fn extract_text(
         let pairing_concepts: BTreeSet<usize> = concept_hits
             .iter()
             .map(|&(_, c)| c)
-            .filter(|&c| of_pairings[c])
+            .filter(|&c| of_pairings(c))
             .collect();
         // Mentions are in text order: the sentence's ones are a slice.
         let first = mentions.partition_point(|(m, _)| m.span.start < sentence.span.start);
@@ -227,7 +208,7 @@ pub fn extract_text(
         // Commas between names of one side list them ("Dalian, Qingdao, Shenzhen and Ningbo"):
         // such clauses are one.
         let clauses = list_clauses(&view.text, &sentence.clauses, &in_sentence, k);
-        let reports_event = concept_hits.iter().any(|&(_, c)| of_events[c]);
+        let reports_event = concept_hits.iter().any(|&(_, c)| of_events(c));
         let mut pairs = sentence_pairs(
             &SentenceParts {
                 view: &view.text,
@@ -355,8 +336,10 @@ pub fn extract_text(
                     .collect()
             })[c]
         };
-        let indicators: Vec<&(Range<usize>, usize)> =
-            concept_hits.iter().filter(|(_, c)| indicator[*c]).collect();
+        let indicators: Vec<&(Range<usize>, usize)> = concept_hits
+            .iter()
+            .filter(|(_, c)| k.concepts[*c].is_indicator)
+            .collect();
         // A plan, or a region's economy, is no outcome of the programme: from the clause that
         // tells it on, the sentence's numbers are not outcomes ("双方商定，…培训人才2万人", "its
         // GDP reached …, while incomes rose 8.1 percent"); those before it still are.
@@ -491,7 +474,7 @@ pub fn extract_text(
         // Events: a meeting or signing cue, dated by the sentence.
         let mut event_types: Vec<(Range<usize>, usize)> = concept_hits
             .iter()
-            .filter(|(_, c)| of_events[*c])
+            .filter(|(_, c)| of_events(*c))
             .cloned()
             .collect();
         event_types.dedup_by_key(|(_, c)| *c);
@@ -631,7 +614,7 @@ pub fn extract_text(
             let mut linked: BTreeSet<usize> = paragraph_context.1.clone();
             let item = item_of(clauses[clause].start);
             for (hit, c) in concept_hits {
-                if !of_pairings[*c] {
+                if !of_pairings(*c) {
                     continue;
                 }
                 if enumerates && item_of(hit.start) != item {

@@ -101,7 +101,19 @@ pub struct Concept {
     pub link_property: Arc<str>,
     /// Full IRI of the class of facts the concept describes (xz:Pairing, xz:Outcome).
     pub applies_to: String,
+    /// `applies_to` and `link_property` as the rules ask about them, decided when the knowledge
+    /// loads rather than by comparing IRIs at every cue.
+    pub describes: Describes,
+    pub is_indicator: bool,
     pub cues: Vec<String>,
+}
+
+/// The kind of fact a concept describes, as far as the rules distinguish them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Describes {
+    Pairings,
+    Events,
+    Other,
 }
 
 /// Kinds of cue in `ontology/lexicon.tsv`.
@@ -423,10 +435,17 @@ fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concep
             .filter(|(p, _)| p.strip_prefix(XZ) == Some("cue"))
             .filter_map(|(_, o)| literal(o).map(|(t, _)| t.to_owned()))
             .collect();
+        let describes = match applies_to.strip_prefix(XZ) {
+            Some("Pairing") => Describes::Pairings,
+            Some("Event") => Describes::Events,
+            _ => Describes::Other,
+        };
         concepts.push(Concept {
             iri: subject.as_str().into(),
             link_property: link.as_str().into(),
             applies_to: applies_to.clone(),
+            describes,
+            is_indicator: link.strip_prefix(XZ) == Some("indicator"),
             cues,
         });
     }
