@@ -94,11 +94,7 @@ fn without_provinces_of_named_cities(
                     } else {
                         return false;
                     };
-                    *rb == b
-                        && matches!(
-                            gap.trim(),
-                            "、" | "," | "，" | "and" | "et" | "va" | "和" | "与" | "及" | "&"
-                        )
+                    *rb == b && is_list_joiner(gap)
                 })
         })
     };
@@ -439,18 +435,23 @@ fn is_qualifying_gap(gap: &str) -> bool {
     if latin_words.map_or(gap.chars().count() > 12, |words| words > 3) {
         return false;
     }
-    let separators = [
-        '、', ',', '，', ';', '；', '/', '・', '·', '&', '和', '与', '及', '或',
-    ];
-    if gap.contains(separators) {
-        return false;
+    !gap.contains(LIST_SEPARATORS) && !gap.split_whitespace().any(|w| LIST_WORDS.contains(&w))
+}
+
+/// What stands between the items of a list of names: separators and, in the folded Latin view,
+/// joining words.
+const LIST_SEPARATORS: [char; 13] = [
+    '、', ',', '，', ';', '；', '/', '・', '·', '&', '和', '与', '及', '或',
+];
+const LIST_WORDS: [&str; 8] = ["and", "et", "va", "or", "ou", "hoac", "with", "avec"];
+
+/// A gap that is nothing but one list separator or joining word ("广东、深圳", "Fuzhou and Xiamen").
+fn is_list_joiner(gap: &str) -> bool {
+    let gap = gap.trim();
+    LIST_WORDS.contains(&gap) || {
+        let mut chars = gap.chars();
+        chars.next().is_some_and(|c| LIST_SEPARATORS.contains(&c)) && chars.next().is_none()
     }
-    !gap.split_whitespace().any(|w| {
-        matches!(
-            w,
-            "and" | "et" | "va" | "or" | "ou" | "hoac" | "with" | "avec"
-        )
-    })
 }
 
 /// The sentence's clauses with those that a comma between two names of one side splits joined
