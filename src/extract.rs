@@ -703,8 +703,8 @@ pub fn extract_text(
             language,
         })
         .collect();
+    // Set order was by region index; the output is ordered by code.
     surface_forms.sort();
-    surface_forms.dedup();
     let total: usize = language_chars.values().sum();
     let mut languages: Vec<(Language, usize)> = language_chars
         .into_iter()
