@@ -142,6 +142,9 @@ pub enum CueKind {
     Respectively,
     /// The clause compares regions (与…相比, compared with): its regions pair with nothing.
     Comparison,
+    /// The clause tells that regions left the programme (不再纳入, 対象から外れた, no longer
+    /// covered): its regions pair with nothing.
+    Excluded,
     /// A word that may stand between a number and its unit ("5,700 *local* enterprises").
     UnitModifier,
     /// The clause tells a plan or an expectation (预计, will, prévu): its numbers, and those of
@@ -158,6 +161,9 @@ pub enum CueKind {
     Anaphor,
     /// Another name of a pair name: "两广 粤桂".
     PairAlias,
+    /// Joins the items of a list of names (和, and, et, và): two names joined by one are listed
+    /// together, neither qualifies the other.
+    ListJoiner,
 }
 
 impl CueKind {
@@ -181,6 +187,7 @@ impl CueKind {
             "about-after" => Self::AboutAfter,
             "respectively" => Self::Respectively,
             "comparison" => Self::Comparison,
+            "excluded" => Self::Excluded,
             "unit-modifier" => Self::UnitModifier,
             "planned" => Self::Planned,
             "statistics" => Self::Statistics,
@@ -188,6 +195,7 @@ impl CueKind {
             "since-after" => Self::SinceAfter,
             "anaphor" => Self::Anaphor,
             "pair-alias" => Self::PairAlias,
+            "list-joiner" => Self::ListJoiner,
             _ => return None,
         })
     }
@@ -222,6 +230,8 @@ pub struct Knowledge {
     pub numbers: Numbers,
     /// Character folding for matching: traditional and shinjitai → simplified.
     pub fold: FoldTable,
+    /// The `list-joiner` cues, folded as the text they are compared with.
+    pub list_joiners: Vec<String>,
     by_code: HashMap<String, RegionId>,
 }
 
@@ -282,14 +292,22 @@ impl Knowledge {
         let cues = parse_lexicon(lexicon)?;
         let numbers = parse_numbers(numbers)?;
         let fold = parse_fold(fold)?;
-        Ok(Knowledge {
+        let mut knowledge = Knowledge {
             regions,
             concepts,
             cues,
             numbers,
             fold,
+            list_joiners: Vec::new(),
             by_code,
-        })
+        };
+        knowledge.list_joiners = knowledge
+            .cues
+            .iter()
+            .filter(|c| c.kind == CueKind::ListJoiner)
+            .map(|c| crate::text::fold_str(&c.text, &knowledge))
+            .collect();
+        Ok(knowledge)
     }
 }
 

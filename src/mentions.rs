@@ -114,7 +114,8 @@ pub struct CueHit {
 pub struct Found {
     pub mentions: Vec<Mention>,
     pub pairing_cues: Vec<CueHit>,
-    /// Adjusted (调整, réajusté…), respectively (分别) and comparison (相比) cues.
+    /// Adjusted (调整, réajusté…), respectively (分别), comparison (相比), excluded (不再纳入) and
+    /// the other marker cues.
     pub markers: Vec<CueHit>,
     /// Concepts (indices into `Knowledge::concepts`) cued, with where, ordered by start. The
     /// cues of one scheme do not overlap; those of different schemes may.
@@ -158,6 +159,7 @@ impl Matcher {
                 CueKind::Adjusted
                 | CueKind::Respectively
                 | CueKind::Comparison
+                | CueKind::Excluded
                 | CueKind::Planned
                 | CueKind::Statistics
                 | CueKind::Anaphor => Meaning::Marker(cue.kind),

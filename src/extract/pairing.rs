@@ -20,7 +20,8 @@
 //! - A clause naming one side only takes the other side from the nearest earlier clause, or from
 //!   its pair name (闽宁) when it has a cue word besides the pair name's suffix (银川市永宁县闽宁镇
 //!   是闽宁协作的缩影 pairs nothing).
-//! - A clause that compares regions (与…相比, compared with) pairs nothing.
+//! - A clause that compares regions (与…相比, compared with), or tells that they left the programme
+//!   (不再纳入, 対象から外れた), pairs nothing.
 //! - A line that is a table row or a dash list ("北京市—内蒙古自治区", "| 上海 | 云南 |") pairs
 //!   without a cue word: its cells hold nothing but regions, years and separators.
 
@@ -94,7 +95,7 @@ fn without_provinces_of_named_cities(
                     } else {
                         return false;
                     };
-                    *rb == b && is_list_joiner(gap)
+                    *rb == b && is_list_joiner(gap, k)
                 })
         })
     };
@@ -113,6 +114,21 @@ fn without_provinces_of_named_cities(
         .zip(keep)
         .filter_map(|(p, keep)| keep.then_some(p))
         .collect()
+}
+
+/// A clause that holds names of regions and nothing else but spaces and punctuation.
+fn only_names(s: &SentenceParts, clause: &Range<usize>) -> bool {
+    let names: Vec<&Range<usize>> = s
+        .mentions
+        .iter()
+        .map(|(m, _)| &m.span)
+        .filter(|span| within(span, clause))
+        .collect();
+    !names.is_empty()
+        && s.view[clause.clone()].char_indices().all(|(at, c)| {
+            let at = clause.start + at;
+            !c.is_alphanumeric() || names.iter().any(|span| span.contains(&at))
+        })
 }
 
 fn within(inner: &Range<usize>, outer: &Range<usize>) -> bool {
@@ -148,7 +164,7 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
             }
         }
     }
-    let mut compares = vec![false; n];
+    let mut pairs_nothing = vec![false; n];
     let mut respectively = false;
     for hit in s.markers {
         match hit.kind {
@@ -157,9 +173,18 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
                     own_cue[c] = true;
                 }
             }
-            CueKind::Comparison => {
+            // A clause comparing regions, or telling that they left the programme, states
+            // no pairing of theirs; nor do the clauses right before it that only list names
+            // leading into it ("湖北省恩施州、湖南省湘西州など…が対象から外れた").
+            CueKind::Comparison | CueKind::Excluded => {
                 if let Some(c) = clause_of(s.clauses, &hit.span) {
-                    compares[c] = true;
+                    pairs_nothing[c] = true;
+                    for before in (0..c).rev() {
+                        if !only_names(s, &s.clauses[before]) {
+                            break;
+                        }
+                        pairs_nothing[before] = true;
+                    }
                 }
             }
             CueKind::Respectively => respectively = true,
@@ -174,7 +199,7 @@ fn clause_pairs(s: &SentenceParts, cue: CueKind, k: &Knowledge) -> Vec<Pair> {
     // The clauses they were named in.
     let (mut helpers_clause, mut recipients_clause) = (0, 0);
     for (ci, clause) in s.clauses.iter().enumerate() {
-        if compares[ci] {
+        if pairs_nothing[ci] {
             continue;
         }
         let here: Vec<&(Mention, RegionId)> = s
@@ -398,7 +423,7 @@ fn standing_regions<'a>(
                 } else {
                     ""
                 };
-                let next_to = is_qualifying_gap(gap);
+                let next_to = is_qualifying_gap(gap, k);
                 let apart = outer_clause != clause_of(s.clauses, &inner.span)
                     && !outer_clause.is_some_and(|c| own_cue[c]);
                 next_to || apart
@@ -420,7 +445,7 @@ fn is_tight_gap(gap: &str) -> bool {
 
 /// Text between two regions that makes one qualify the other: short, and not a list separator
 /// ("广东省的深圳市", "Zunyi in Guizhou", "Guizhou's Zunyi", but not "广东、深圳").
-fn is_qualifying_gap(gap: &str) -> bool {
+fn is_qualifying_gap(gap: &str, k: &Knowledge) -> bool {
     let gap = gap.trim();
     // A date between two names ("杭州5月3日电 浙江省") is no qualifier.
     if gap.contains(|c: char| c.is_ascii_digit()) {
@@ -435,20 +460,29 @@ fn is_qualifying_gap(gap: &str) -> bool {
     if latin_words.map_or(gap.chars().count() > 12, |words| words > 3) {
         return false;
     }
-    !gap.contains(LIST_SEPARATORS) && !gap.split_whitespace().any(|w| LIST_WORDS.contains(&w))
+    !gap.contains(LIST_SEPARATORS) && !holds_joiner(gap, k)
 }
 
-/// What stands between the items of a list of names: separators and, in the folded Latin view,
-/// joining words.
-const LIST_SEPARATORS: [char; 13] = [
-    '、', ',', '，', ';', '；', '/', '・', '·', '&', '和', '与', '及', '或',
-];
-const LIST_WORDS: [&str; 8] = ["and", "et", "va", "or", "ou", "hoac", "with", "avec"];
+/// The punctuation that separates the items of a list of names, in any script; the words that
+/// join them (和, and, et, và) are `list-joiner` cues of the lexicon.
+const LIST_SEPARATORS: [char; 9] = ['、', ',', '，', ';', '；', '/', '・', '·', '&'];
+
+/// A joining word in `gap`: a whole word in Latin script, anywhere in CJK text, where words are
+/// not spaced ("广东省和深圳").
+fn holds_joiner(gap: &str, k: &Knowledge) -> bool {
+    k.list_joiners.iter().any(|joiner| {
+        if joiner.is_ascii() {
+            gap.split_whitespace().any(|w| w == joiner)
+        } else {
+            gap.contains(joiner.as_str())
+        }
+    })
+}
 
 /// A gap that is nothing but one list separator or joining word ("广东、深圳", "Fuzhou and Xiamen").
-fn is_list_joiner(gap: &str) -> bool {
+fn is_list_joiner(gap: &str, k: &Knowledge) -> bool {
     let gap = gap.trim();
-    LIST_WORDS.contains(&gap) || {
+    k.list_joiners.iter().any(|joiner| joiner == gap) || {
         let mut chars = gap.chars();
         chars.next().is_some_and(|c| LIST_SEPARATORS.contains(&c)) && chars.next().is_none()
     }
@@ -775,6 +809,25 @@ mod tests {
         assert!(pairs("与广东相比,陕西的扶贫协作仍有差距。").is_empty());
         assert!(
             pairs("Compared with Guangdong, Shaanxi still lags behind in cooperation.").is_empty()
+        );
+    }
+
+    #[test]
+    fn a_region_that_left_the_programme_pairs_with_nothing() {
+        assert!(pairs("深圳市的对口帮扶并入广东省，百色市不再纳入帮扶范围。").is_empty());
+        assert!(pairs(
+            "Shenzhen's assistance was merged into Guangdong's, and Baise is no longer covered."
+        )
+        .is_empty());
+        // Names listed in the clauses leading into it left with it.
+        assert!(pairs(
+            "深セン市の支援は広東省の協力に統合され、百色市、甘粛省などの地域が対象から外れた。"
+        )
+        .is_empty());
+        // The clause that says so pairs nothing; the others pair as ever.
+        assert_eq!(
+            pairs("广东对口帮扶广西，百色市不再纳入。"),
+            [p("440000", "450000", None)]
         );
     }
 
