@@ -18,7 +18,7 @@
 //!   store as it was.
 
 use crate::corpus::{self, CorpusError, SourceFile};
-use crate::facts::{fnv1a, Extraction};
+use crate::facts::{content_hash, Extraction};
 use crate::knowledge::Knowledge;
 use crate::progress::Progress;
 use crate::rdf::{document_graph, DocumentGraph};
@@ -272,8 +272,7 @@ pub fn build_with(
     let unchanged = |file: &SourceFile, bytes: &[u8]| -> bool {
         !options.force
             && stored.get(&file.name).is_some_and(|doc: &StoredDocument| {
-                doc.extractor_version == version
-                    && doc.content_hash == format!("{:016x}", fnv1a(bytes))
+                doc.extractor_version == version && doc.content_hash == content_hash(bytes)
             })
     };
     // A writer thread commits the batches in the order they are handed over while this thread

@@ -114,11 +114,11 @@ pub fn extract_bytes(file: &SourceFile, bytes: &[u8]) -> Result<Extraction, Corp
     })
 }
 
-/// FNV-1a of a file's bytes, as the store records it.
+/// The content hash of a file's bytes, as the store records it.
 pub fn content_hash(file: &SourceFile) -> Result<String, CorpusError> {
     let bytes = std::fs::read(&file.path).map_err(|source| CorpusError::Unreadable {
         path: file.path.clone(),
         source,
     })?;
-    Ok(format!("{:016x}", crate::facts::fnv1a(&bytes)))
+    Ok(crate::facts::content_hash(&bytes))
 }

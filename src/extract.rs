@@ -33,8 +33,8 @@
 //! pairing (or its clause does), that pairing.
 
 use crate::facts::{
-    fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
-    PolicyDocumentStatement, SurfaceForm,
+    content_hash, fnv1a, DocumentInfo, EventStatement, Evidence, Extraction, OutcomeStatement,
+    PairingStatement, PolicyDocumentStatement, SurfaceForm,
 };
 use crate::knowledge::{CueKind, Describes, Knowledge, Level, RegionId, Side};
 use crate::mentions::{Matcher, Mention};
@@ -62,7 +62,7 @@ pub fn extract(source_file: &str, bytes: &[u8]) -> Result<Extraction, DecodeErro
     extraction.document.encoding = decoded.encoding;
     // The hash of the bytes as stored, not of the decoded text: a re-encoded file is a change.
     if bytes != decoded.text.as_bytes() {
-        extraction.document.content_hash = format!("{:016x}", fnv1a(bytes));
+        extraction.document.content_hash = content_hash(bytes);
     }
     Ok(extraction)
 }
@@ -715,7 +715,7 @@ pub fn extract_text(
         document: DocumentInfo {
             source_file: source_file.to_owned(),
             encoding: "UTF-8",
-            content_hash: format!("{:016x}", fnv1a(original.as_bytes())),
+            content_hash: content_hash(original.as_bytes()),
             languages: languages.into_iter().map(|(l, _)| l).collect(),
             characters: char_starts.len() - 1,
         },

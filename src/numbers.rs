@@ -136,7 +136,11 @@ fn is_latin_word_char(c: char) -> bool {
 }
 
 /// `text` starts with `word`, and a Latin word does not go on past it.
+#[inline]
 fn starts_with_word(text: &str, word: &str) -> bool {
+    if text.as_bytes().first() != word.as_bytes().first() && !word.is_empty() {
+        return false;
+    }
     text.starts_with(word)
         && !(word.chars().next_back().is_some_and(is_latin_word_char)
             && text[word.len()..]
@@ -145,7 +149,13 @@ fn starts_with_word(text: &str, word: &str) -> bool {
                 .is_some_and(is_latin_word_char))
 }
 
+#[inline]
 fn ends_with_word(text: &str, word: &str) -> bool {
+    // The last bytes first: most words of the lists do not end the text, and comparing one byte
+    // costs less than calling `memcmp` (this runs for every word of the lists at every number).
+    if text.as_bytes().last() != word.as_bytes().last() && !word.is_empty() {
+        return false;
+    }
     text.ends_with(word)
         && !(word.chars().next().is_some_and(is_latin_word_char)
             && text[..text.len() - word.len()]
