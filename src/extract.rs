@@ -317,6 +317,45 @@ pub fn extract_text(
                 evidence: evidence("model-of-pairing-stated-elsewhere".into()),
             });
         }
+        // A sentence telling a model, with no pairing of its own and naming no region beyond the
+        // two of the pairing stated last in its paragraph ("Phần lớn nguồn vốn được dồn cho các
+        // huyện nghèo cùng cực của Tứ Xuyên", after "Chiết Giang … hỗ trợ Tứ Xuyên"), tells how
+        // that pairing works.
+        let near_last_stated = last_stated.0 == paragraphs.0
+            || (opens_paragraph && last_stated.0 == paragraphs.1 && previous_stated);
+        if let ([(helper, recipient)], None, true, false, true) = (
+            last_stated.1.as_slice(),
+            &named_pairing,
+            pairs.is_empty(),
+            pairing_concepts.is_empty(),
+            near_last_stated,
+        ) {
+            let of_the_pairing = |r: RegionId| {
+                [*helper, *recipient]
+                    .iter()
+                    .any(|&p| p == r || k.is_ancestor(p, r))
+            };
+            let named: Vec<RegionId> = in_sentence.iter().map(|&&(_, r)| r).collect();
+            if !named.is_empty() && named.iter().all(|&r| of_the_pairing(r)) {
+                pending_models.push(PairingStatement {
+                    helper: k.regions[*helper].code.clone(),
+                    recipient: k.regions[*recipient].code.clone(),
+                    since: None,
+                    years: Vec::new(),
+                    adjusted_in: None,
+                    concepts: pairing_concepts
+                        .iter()
+                        .map(|&c| {
+                            (
+                                k.concepts[c].link_property.clone(),
+                                k.concepts[c].iri.clone(),
+                            )
+                        })
+                        .collect(),
+                    evidence: evidence("model-of-pairing-stated-last".into()),
+                });
+            }
+        }
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
         let mut outcome_clauses = BTreeSet::new();

@@ -1123,6 +1123,21 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_naming_one_side_of_the_pairing_stated_last_tells_its_model() {
+        assert_eq!(
+            models("浙江省对口帮扶四川省。资金主要投向四川省的深度贫困县。"),
+            [m("330000", "510000", &["KeyAreaFocusModel"])]
+        );
+        // A region of neither side: another story.
+        assert!(models("浙江省对口帮扶四川省。甘肃省的深度贫困县也得到了关注。").is_empty());
+        // Not in the paragraph of the pairing, nor right after it.
+        assert!(models(
+            "浙江省对口帮扶四川省。外出务工的人多了。\n资金主要投向四川省的深度贫困县。"
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn items_of_an_enumeration_keep_their_models() {
         assert_eq!(
             models("协作有三种模式：企业合作；高层沟通，如福建省与宁夏每年召开联席会议；重点帮扶深度贫困地区。"),
