@@ -201,7 +201,7 @@ pub fn evaluate(gold: &Gold, extractions: &[Extraction]) -> Report {
                 format!(
                     "{file} {} {unit} indicator={} year={} qualifier={} pairing={}",
                     value_key(o.value),
-                    local(&o.indicator),
+                    or_dash(o.indicator.as_deref().map(local)),
                     or_dash(o.year),
                     or_dash(o.qualifier.map(|q| q.name())),
                     or_dash(pairing)

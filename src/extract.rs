@@ -26,7 +26,8 @@
 //!
 //! An outcome is a quantity with a unit (see `numbers`) measuring what the nearest indicator cue
 //! of its clause names (脱贫, trained, đào tạo…), or failing that the last one earlier in the
-//! sentence; a number with no indicator is not reported as a result, nor are the numbers from a
+//! sentence; a number with no indicator is not reported as a result unless its unit reports one
+//! by itself (`xz:reportsResultAlone`: 实施项目176个, 45 workshops built), nor are the numbers from a
 //! clause telling a plan or a region's economy on (lexicon `planned`, `statistics`). It takes
 //! the year of its clause or of the nearest earlier clause of its item naming one — none for a
 //! period or a start, which give totals over years — and, when the sentence states exactly one
@@ -43,12 +44,14 @@ use crate::sentences::{detect_language, split, Language};
 use pairing::{list_clauses, list_headings, sentence_pairs, Pair, SentenceParts};
 
 mod pairing;
+mod tables;
 use crate::text::{decode, DecodeError, View};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
+use tables::table_cells;
 
 /// Reads one document. Fails only when the bytes are not text.
 pub fn extract(source_file: &str, bytes: &[u8]) -> Result<Extraction, DecodeError> {
@@ -404,13 +407,17 @@ pub fn extract_text(
                 .filter(|(hit, _)| within(hit, &clause))
                 .min_by_key(|(hit, _)| distance(hit, &quantity.span));
             let (indicator, rule) = match in_clause {
-                Some(&&(_, c)) => (c, "quantity+indicator-in-clause"),
+                Some(&&(_, c)) => (Some(c), "quantity+indicator-in-clause"),
                 None => match indicators
                     .iter()
                     .rev()
                     .find(|(hit, _)| hit.end <= quantity.span.start)
                 {
-                    Some(&&(_, c)) => (c, "quantity+indicator-earlier-in-sentence"),
+                    Some(&&(_, c)) => (Some(c), "quantity+indicator-earlier-in-sentence"),
+                    // "全年共实施帮扶项目176个": some units tell a result by themselves.
+                    None if k.concepts[quantity.unit].reports_result_alone => {
+                        (None, "quantity-of-results")
+                    }
                     None => continue,
                 },
             };
@@ -465,7 +472,7 @@ pub fn extract_text(
             outcomes.push(OutcomeStatement {
                 value: quantity.value,
                 unit: k.concepts[quantity.unit].iri.clone(),
-                indicator: k.concepts[indicator].iri.clone(),
+                indicator: indicator.map(|c| k.concepts[c].iri.clone()),
                 year,
                 qualifier: quantity.qualifier,
                 pairing,
@@ -711,6 +718,64 @@ pub fn extract_text(
                 evidence: evidence(pair.rule.into()),
             });
         }
+    }
+    // Tables whose caption gives the unit: each number is an outcome of what the caption or
+    // its header lines measure, in the year of its row.
+    let cells = table_cells(&view.text, k, quantities, |caption| {
+        matches!(language_of(caption), Language::Fr | Language::Vi)
+    });
+    for cell in cells {
+        let heading = cell.heading.clone();
+        let in_heading = |span: &Range<usize>| within(span, &heading);
+        let not_results = found.markers.iter().any(|h| {
+            matches!(h.kind, CueKind::Planned | CueKind::Statistics) && in_heading(&h.span)
+        });
+        let indicator = found
+            .concepts
+            .iter()
+            .find(|(hit, c)| k.concepts[*c].is_indicator && in_heading(hit))
+            .map(|&(_, c)| k.concepts[c].iri.clone());
+        if not_results || (indicator.is_none() && !k.concepts[cell.unit].reports_result_alone) {
+            continue;
+        }
+        // The regions of the caption and of the cell heading the column ("Vốn viện trợ … của Giang
+        // Tô", "Tây Ninh") name its pairing.
+        let first = mentions.partition_point(|(m, _)| m.span.start < cell.caption.start);
+        let last = mentions.partition_point(|(m, _)| m.span.start < heading.end);
+        // A region heading the column stands for its side: the caption's regions of that side
+        // head the other columns.
+        let in_column: Vec<&(Mention, RegionId)> = mentions[first..last]
+            .iter()
+            .filter(|(m, _)| cell.column.as_ref().is_some_and(|c| within(&m.span, c)))
+            .collect();
+        let column_sides: Vec<Option<Side>> =
+            in_column.iter().map(|&&(_, r)| k.regions[r].side).collect();
+        let named: Vec<&(Mention, RegionId)> = mentions[first..last]
+            .iter()
+            .filter(|(m, r)| {
+                within(&m.span, &cell.caption) && !column_sides.contains(&k.regions[*r].side)
+            })
+            .chain(in_column.iter().copied())
+            .collect();
+        if let Some(pair) = named_pair(&named, k) {
+            pending_pairings.push((outcomes.len(), pair));
+        }
+        let span = view.original_span(cell.row.clone());
+        outcomes.push(OutcomeStatement {
+            value: cell.value,
+            unit: k.concepts[cell.unit].iri.clone(),
+            indicator,
+            year: cell.year,
+            qualifier: None,
+            pairing: None,
+            evidence: Evidence {
+                start: span.start,
+                end: span.end,
+                quote: original_slice(&span).into(),
+                language: language_of(cell.caption.clone()),
+                rule: "table-cell+caption-unit".into(),
+            },
+        });
     }
     counties_as_places_of_help(
         &mut pairings,
@@ -1235,7 +1300,10 @@ mod unseen_texts {
             .unwrap()
             .outcomes
             .into_iter()
-            .map(|o| (o.value, local(&o.unit), local(&o.indicator), o.year))
+            .map(|o| {
+                let indicator = o.indicator.as_deref().map_or("-".to_owned(), local);
+                (o.value, local(&o.unit), indicator, o.year)
+            })
             .collect()
     }
 
@@ -1459,6 +1527,58 @@ mod unseen_texts {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn numbers_of_a_table_take_the_unit_of_its_caption_and_the_year_of_their_row() {
+        let text = "表2 2017—2020年上海市投入遵义市帮扶资金（万元）\n年份\t金额\n2017\t9800\n\
+                    2018\t13 200\n合计\t23 000\n\n后记。";
+        let investment =
+            |value: f64, year| (value, "Yuan".to_owned(), "Investment".to_owned(), year);
+        assert_eq!(
+            outcomes(text),
+            [
+                investment(98_000_000.0, Some(2017)),
+                investment(132_000_000.0, Some(2018)),
+                investment(230_000_000.0, None),
+            ]
+        );
+        assert_eq!(
+            outcomes(
+                "Bảng 1. Vốn đầu tư của Giang Tô (triệu NDT)\nNăm    Tây Ninh\n2019    1.353\n"
+            ),
+            [(
+                1_353_000_000.0,
+                "Yuan".to_owned(),
+                "Investment".to_owned(),
+                Some(2019)
+            )]
+        );
+        for text in [
+            // A region's economy is no outcome.
+            "表1 遵义市地区生产总值（亿元）\n2017\t2748\n",
+            // Nor is a table without a unit, or numbers that are no table's.
+            "Table 3. Workers trained, 2019-2020\n2019    1,200\n",
+            "2017\t9800\n2018\t13200\n",
+        ] {
+            assert!(outcomes(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn projects_carried_out_are_results_without_an_indicator() {
+        assert_eq!(
+            outcomes("大连对口帮扶六盘水，全年共实施帮扶项目176个。"),
+            [(176.0, "Project".to_owned(), "-".to_owned(), None)]
+        );
+        assert_eq!(
+            outcomes("With Tianjin's help, Gannan built 45 workshops in 2020."),
+            [(45.0, "Project".to_owned(), "-".to_owned(), Some(2020))]
+        );
+        // Other units still need a word saying what the number measures.
+        for text in ["六盘水市有贫困人口5万人。", "Gannan has 700,000 people."] {
+            assert!(outcomes(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

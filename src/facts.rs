@@ -43,8 +43,8 @@ pub struct OutcomeStatement {
     pub value: f64,
     /// IRI of the unit concept (xz:Person, xz:Yuan, …).
     pub unit: Arc<str>,
-    /// IRI of what it measures (xz:LiftedOutOfPoverty, …).
-    pub indicator: Arc<str>,
+    /// IRI of what it measures (xz:LiftedOutOfPoverty, …); none for a unit that reports a result alone (176 projects).
+    pub indicator: Option<Arc<str>>,
     pub year: Option<i32>,
     pub qualifier: Option<Qualifier>,
     /// (helper, recipient) codes when the sentence ties the number to one pairing.

@@ -105,6 +105,8 @@ pub struct Concept {
     /// loads rather than by comparing IRIs at every cue.
     pub describes: Describes,
     pub is_indicator: bool,
+    /// A unit whose numbers report a result even with no indicator cue (xz:reportsResultAlone).
+    pub reports_result_alone: bool,
     pub cues: Vec<String>,
 }
 
@@ -164,6 +166,10 @@ pub enum CueKind {
     /// Joins the items of a list of names (和, and, et, và): two names joined by one are listed
     /// together, neither qualifies the other.
     ListJoiner,
+    /// Starts the caption of a table (表, Table, Tableau, Bảng).
+    TableCaption,
+    /// Says that the unit follows, after a colon (单位：万元, Unit: persons).
+    UnitLabel,
 }
 
 impl CueKind {
@@ -196,6 +202,8 @@ impl CueKind {
             "anaphor" => Self::Anaphor,
             "pair-alias" => Self::PairAlias,
             "list-joiner" => Self::ListJoiner,
+            "table-caption" => Self::TableCaption,
+            "unit-label" => Self::UnitLabel,
             _ => return None,
         })
     }
@@ -464,6 +472,10 @@ fn concepts_from(subjects: &BTreeMap<String, Vec<(String, Term)>>) -> Vec<Concep
             applies_to: applies_to.clone(),
             describes,
             is_indicator: link.strip_prefix(XZ) == Some("indicator"),
+            reports_result_alone: props.iter().any(|(p, o)| {
+                p.strip_prefix(XZ) == Some("reportsResultAlone")
+                    && literal(o).is_some_and(|(v, _)| v == "true")
+            }),
             cues,
         });
     }

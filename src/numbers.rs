@@ -238,6 +238,30 @@ impl QuantityReader {
         }
     }
 
+    /// The unit a table caption gives its cells ("persons", "triệu NDT", "万元"): the folded
+    /// `text` holds nothing but multipliers and one unit. (multiplier, unit concept index).
+    pub fn unit_alone(&self, text: &str) -> Option<(f64, usize)> {
+        let mut at = skip_spaces(text, 0);
+        let mut multiplier = 1.0;
+        while let Some((len, v)) = self.multipliers.at(&text[at..]) {
+            multiplier *= v;
+            at = skip_spaces(text, at + len);
+        }
+        let (len, unit) = self.units.at(&text[at..])?;
+        text[at + len..]
+            .trim()
+            .is_empty()
+            .then_some((multiplier, unit))
+    }
+
+    /// A table cell that is a number and nothing else ("9,800", "1.353" in Vietnamese).
+    pub fn number_alone(cell: &str, comma_decimal: bool) -> Option<f64> {
+        let cell = cell.trim();
+        digits(cell, comma_decimal)
+            .filter(|&(len, _)| len == cell.len())
+            .map(|(_, value)| value)
+    }
+
     pub fn embedded() -> &'static QuantityReader {
         static READER: std::sync::OnceLock<QuantityReader> = std::sync::OnceLock::new();
         READER.get_or_init(|| QuantityReader::new(Knowledge::embedded()))

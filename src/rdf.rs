@@ -234,7 +234,7 @@ pub fn outcome_iri(o: &OutcomeStatement) -> NamedNode {
     let year = o.year.map_or("undated".to_owned(), |y| y.to_string());
     NamedNode::new_unchecked(format!(
         "{ID}outcome/{pairing}/{}/{}/{year}/{}",
-        local(&o.indicator),
+        o.indicator.as_deref().map_or("none".to_owned(), local),
         local(&o.unit),
         number_lexical(o.value)
     ))
@@ -259,11 +259,13 @@ fn outcome_quads(out: &mut Quads, o: &OutcomeStatement, doc_iri: &NamedNode) {
     };
     out.add(&iri, xz("value"), value);
     out.add(&iri, xz("unit"), NamedNode::new_unchecked(&*o.unit));
-    out.add(
-        &iri,
-        xz("indicator"),
-        NamedNode::new_unchecked(&*o.indicator),
-    );
+    if let Some(indicator) = &o.indicator {
+        out.add(
+            &iri,
+            xz("indicator"),
+            NamedNode::new_unchecked(&**indicator),
+        );
+    }
     if let Some(y) = o.year {
         out.add(&iri, xz("year"), year(y));
     }
