@@ -154,6 +154,8 @@ pub fn extract_text(
     let mut last_stated: (usize, Vec<(RegionId, RegionId)>) = (usize::MAX, Vec::new());
     // Whether the sentence before the one being read stated a pairing.
     let mut previous_stated = false;
+    // The pairings of the last run of sentences that each stated some (the rows of a list).
+    let mut stated_run: Vec<(RegionId, RegionId)> = Vec::new();
     let mut paragraph_context: (usize, BTreeSet<usize>) = (usize::MAX, BTreeSet::new());
     for sentence in &sentences {
         let language = sentence.language;
@@ -265,12 +267,18 @@ pub fn extract_text(
                 });
             }
         }
+        // Whether the sentence before this one stated a pairing, for the rules below.
+        let stated_before = previous_stated;
         previous_stated = !pairs.is_empty();
         if previous_stated {
             last_stated = (
                 sentence.paragraph,
                 pairs.iter().map(|p| (p.helper, p.recipient)).collect(),
             );
+            if !stated_before {
+                stated_run.clear();
+            }
+            stated_run.extend(pairs.iter().map(|p| (p.helper, p.recipient)));
         }
         let years = years_in(&view.text, sentence.span.clone(), language, &found.periods);
         // Copied out of the text only for sentences that state something.
@@ -325,7 +333,42 @@ pub fn extract_text(
         // huyện nghèo cùng cực của Tứ Xuyên", after "Chiết Giang … hỗ trợ Tứ Xuyên"), tells how
         // that pairing works.
         let near_last_stated = last_stated.0 == paragraphs.0
-            || (opens_paragraph && last_stated.0 == paragraphs.1 && previous_stated);
+            || (opens_paragraph && last_stated.0 == paragraphs.1 && stated_before);
+        let concepts_told = || -> Vec<(Arc<str>, Arc<str>)> {
+            pairing_concepts
+                .iter()
+                .map(|&c| {
+                    (
+                        k.concepts[c].link_property.clone(),
+                        k.concepts[c].iri.clone(),
+                    )
+                })
+                .collect()
+        };
+        // "各結對城市與受幫扶市州一般每年召開一次聯席會議", right after the list of pairs: a
+        // sentence about each pair, naming no region, tells the model of every pairing the list
+        // stated.
+        let distributive = hits_within(&found.markers, &sentence.span, |h| &h.span)
+            .iter()
+            .any(|h| h.kind == CueKind::Distributive);
+        if distributive
+            && stated_before
+            && pairs.is_empty()
+            && in_sentence.is_empty()
+            && !pairing_concepts.is_empty()
+        {
+            for &(helper, recipient) in &stated_run {
+                pending_models.push(PairingStatement {
+                    helper: k.regions[helper].code.clone(),
+                    recipient: k.regions[recipient].code.clone(),
+                    since: None,
+                    years: Vec::new(),
+                    adjusted_in: None,
+                    concepts: concepts_told(),
+                    evidence: evidence("model-of-each-pairing-listed".into()),
+                });
+            }
+        }
         if let ([(helper, recipient)], None, true, false, true) = (
             last_stated.1.as_slice(),
             &named_pairing,
@@ -346,15 +389,7 @@ pub fn extract_text(
                     since: None,
                     years: Vec::new(),
                     adjusted_in: None,
-                    concepts: pairing_concepts
-                        .iter()
-                        .map(|&c| {
-                            (
-                                k.concepts[c].link_property.clone(),
-                                k.concepts[c].iri.clone(),
-                            )
-                        })
-                        .collect(),
+                    concepts: concepts_told(),
                     evidence: evidence("model-of-pairing-stated-last".into()),
                 });
             }

@@ -166,6 +166,8 @@ pub enum CueKind {
     /// Joins the items of a list of names (和, and, et, và): two names joined by one are listed
     /// together, neither qualifies the other.
     ListJoiner,
+    /// Speaks of each pair of the list stated right before (各结对城市, each pair).
+    Distributive,
     /// Starts the caption of a table (表, Table, Tableau, Bảng).
     TableCaption,
     /// Says that the unit follows, after a colon (单位：万元, Unit: persons).
@@ -203,6 +205,7 @@ impl CueKind {
             "pair-alias" => Self::PairAlias,
             "list-joiner" => Self::ListJoiner,
             "table-caption" => Self::TableCaption,
+            "distributive" => Self::Distributive,
             "unit-label" => Self::UnitLabel,
             _ => return None,
         })

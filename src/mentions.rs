@@ -162,7 +162,8 @@ impl Matcher {
                 | CueKind::Excluded
                 | CueKind::Planned
                 | CueKind::Statistics
-                | CueKind::Anaphor => Meaning::Marker(cue.kind),
+                | CueKind::Anaphor
+                | CueKind::Distributive => Meaning::Marker(cue.kind),
                 _ => continue,
             };
             entries.push((cue.text.clone(), meaning, cue.prefix));

@@ -753,7 +753,8 @@ fn is_list_item(line: &str) -> bool {
 /// 440000, Shenzhen 440300, Guangxi 450000, Baise 451000, Shaanxi 610000, Zhangjiakou 130700,
 /// Jiangsu 320000, Guizhou 520000, Guangzhou 440100,
 /// Qiannan 522700, Shandong 370000, Chongqing 500000, Zhejiang 330000, Sichuan 510000, Aba
-/// 513200, Fujian 350000, Ningxia 640000, Guyuan 640400, Hohhot 150100.
+/// 513200, Fujian 350000, Ningxia 640000, Guyuan 640400, Hohhot 150100, Dalian 210200,
+/// Liupanshui 520200, Zunyi 520300.
 #[cfg(test)]
 mod tests {
     use crate::extract::extract;
@@ -1135,6 +1136,26 @@ mod tests {
             "浙江省对口帮扶四川省。外出务工的人多了。\n资金主要投向四川省的深度贫困县。"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_sentence_about_each_pair_of_a_list_tells_the_model_of_each() {
+        let meeting = &["HighLevelCommunicationModel"];
+        assert_eq!(
+            models("大连市帮扶六盘水市。\n上海市帮扶遵义市。\n各结对城市每年召开一次联席会议。"),
+            [
+                m("210200", "520200", meeting),
+                m("310000", "520300", meeting)
+            ]
+        );
+        for text in [
+            // Without a word for each pair, the sentence speaks of no pairing in particular.
+            "大连市帮扶六盘水市。\n上海市帮扶遵义市。\n城市每年召开一次联席会议。",
+            // Not right after the list.
+            "大连市帮扶六盘水市。\n上海市帮扶遵义市。\n此后情况有变化。\n各结对城市每年召开一次联席会议。",
+        ] {
+            assert!(models(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

@@ -96,7 +96,11 @@ impl TestEnv {
         // A command that fails before reading its input (an unreachable endpoint) closes the
         // pipe: what it printed is what the test checks.
         if let Err(e) = written {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
         }
         child.wait_with_output().expect("wait for xiezuo")
     }
