@@ -392,7 +392,10 @@ enum LineKind {
 /// The folded headings and marks that tell boilerplate, from the lexicon.
 struct BoilerplateHeadings {
     /// Related-articles and reference-list headings.
-    lists: Vec<String>,
+    /// List headings, each with whether a line of tags may follow it on its line: "相关阅读:猜你
+    /// 喜欢 扶贫" heads related articles, but "出典: フリー百科事典『ウィキペディア』", the first line
+    /// of every Japanese Wikipedia page, names a source and heads no list of references.
+    lists: Vec<(String, bool)>,
     /// The first characters of `lists`: most lines start with none of them.
     list_starts: Vec<char>,
     keywords: Vec<String>,
@@ -413,8 +416,17 @@ impl BoilerplateHeadings {
                 .map(|c| fold_str(&c.text, knowledge))
                 .collect()
         };
-        let lists = heading(&[CueKind::RelatedHeading, CueKind::ReferencesHeading]);
-        let mut list_starts: Vec<char> = lists.iter().filter_map(|h| h.chars().next()).collect();
+        let lists: Vec<(String, bool)> = heading(&[CueKind::RelatedHeading])
+            .into_iter()
+            .map(|h| (h, true))
+            .chain(
+                heading(&[CueKind::ReferencesHeading])
+                    .into_iter()
+                    .map(|h| (h, false)),
+            )
+            .collect();
+        let mut list_starts: Vec<char> =
+            lists.iter().filter_map(|(h, _)| h.chars().next()).collect();
         list_starts.sort_unstable();
         list_starts.dedup();
         BoilerplateHeadings {
@@ -439,9 +451,9 @@ impl BoilerplateHeadings {
         }
         let may_be_heading = first.is_some_and(|f| self.list_starts.binary_search(&f).is_ok());
         let is_list_heading = may_be_heading
-            && self.lists.iter().any(|heading| {
+            && self.lists.iter().any(|(heading, tags)| {
                 folded_prefix_len(decorated, heading, knowledge)
-                    .is_some_and(|len| is_heading_rest(&decorated[..len], &decorated[len..]))
+                    .is_some_and(|len| is_heading_rest(&decorated[..len], &decorated[len..], *tags))
             });
         if is_list_heading {
             return LineKind::ListHeading;
@@ -489,8 +501,8 @@ impl BoilerplateHeadings {
 /// word, and at most `HEADING_REST` letters and digits outside brackets — or a short list of
 /// tags with no sentence in it, set off by punctuation, or by a space after a Chinese or
 /// Japanese heading ("相关阅读:猜你喜欢 扶贫 协作", "相关文章 东西部协作 扶贫"; "Related efforts
-/// helped Guizhou" is a sentence).
-fn is_heading_rest(heading: &str, rest: &str) -> bool {
+/// helped Guizhou" is a sentence); the tags only where `tags` allows them.
+fn is_heading_rest(heading: &str, rest: &str, tags: bool) -> bool {
     if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return false;
     }
@@ -498,7 +510,8 @@ fn is_heading_rest(heading: &str, rest: &str) -> bool {
         c.is_ascii_punctuation() || !c.is_alphanumeric() && !c.is_whitespace()
     }) || (rest.starts_with(char::is_whitespace)
         && !heading.ends_with(|c: char| c.is_ascii()));
-    let tags = set_off
+    let tags = tags
+        && set_off
         && heading
             .chars()
             .chain(rest.chars())
@@ -804,6 +817,9 @@ mod tests {
             "参考文献中提到，江苏帮扶陕西。",
             "[2] 江苏省对口帮扶陕西省。",
             "^_^ 很好。",
+            // A source named after a references heading heads no list: the first line of every
+            // Japanese Wikipedia page.
+            "出典: フリー百科事典『ウィキペディア（Wikipedia）』\n福建省は寧夏を支援した。",
         ] {
             assert_eq!(view(text).repairs.boilerplate_characters, 0, "{text}");
         }
