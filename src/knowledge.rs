@@ -241,8 +241,8 @@ pub struct Knowledge {
     pub numbers: Numbers,
     /// Character folding for matching: traditional and shinjitai → simplified.
     pub fold: FoldTable,
-    /// The `list-joiner` cues, folded as the text they are compared with.
-    pub list_joiners: Vec<String>,
+    /// The cues of each kind, folded as the text they are compared with.
+    folded_cues: HashMap<CueKind, Vec<String>>,
     by_code: HashMap<String, RegionId>,
 }
 
@@ -255,6 +255,12 @@ impl Knowledge {
             Knowledge::load(ONTOLOGY_FILES, LEXICON_TSV, NUMBERS_TSV, FOLD_TSV)
                 .expect("the ontology files embedded in the binary are valid")
         })
+    }
+
+    /// The lexicon's cues of one kind, folded (for rules that compare them with view text
+    /// themselves rather than through the matcher).
+    pub fn folded_cues(&self, kind: CueKind) -> &[String] {
+        self.folded_cues.get(&kind).map_or(&[], Vec::as_slice)
     }
 
     pub fn region_by_code(&self, code: &str) -> Option<RegionId> {
@@ -309,15 +315,15 @@ impl Knowledge {
             cues,
             numbers,
             fold,
-            list_joiners: Vec::new(),
+            folded_cues: HashMap::new(),
             by_code,
         };
-        knowledge.list_joiners = knowledge
-            .cues
-            .iter()
-            .filter(|c| c.kind == CueKind::ListJoiner)
-            .map(|c| crate::text::fold_str(&c.text, &knowledge))
-            .collect();
+        let mut folded_cues: HashMap<CueKind, Vec<String>> = HashMap::new();
+        for cue in &knowledge.cues {
+            let folded = crate::text::fold_str(&cue.text, &knowledge);
+            folded_cues.entry(cue.kind).or_default().push(folded);
+        }
+        knowledge.folded_cues = folded_cues;
         Ok(knowledge)
     }
 }

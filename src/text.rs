@@ -409,11 +409,9 @@ const HEADING_REST: usize = 4;
 impl BoilerplateHeadings {
     fn new(knowledge: &Knowledge) -> Self {
         let heading = |kinds: &[CueKind]| -> Vec<String> {
-            knowledge
-                .cues
+            kinds
                 .iter()
-                .filter(|c| kinds.contains(&c.kind))
-                .map(|c| fold_str(&c.text, knowledge))
+                .flat_map(|&kind| knowledge.folded_cues(kind).iter().cloned())
                 .collect()
         };
         let lists: Vec<(String, bool)> = heading(&[CueKind::RelatedHeading])

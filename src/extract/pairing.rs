@@ -470,7 +470,7 @@ const LIST_SEPARATORS: [char; 9] = ['、', ',', '，', ';', '；', '/', '・', '
 /// A joining word in `gap`: a whole word in Latin script, anywhere in CJK text, where words are
 /// not spaced ("广东省和深圳").
 fn holds_joiner(gap: &str, k: &Knowledge) -> bool {
-    k.list_joiners.iter().any(|joiner| {
+    k.folded_cues(CueKind::ListJoiner).iter().any(|joiner| {
         if joiner.is_ascii() {
             gap.split_whitespace().any(|w| w == joiner)
         } else {
@@ -482,10 +482,13 @@ fn holds_joiner(gap: &str, k: &Knowledge) -> bool {
 /// A gap that is nothing but one list separator or joining word ("广东、深圳", "Fuzhou and Xiamen").
 fn is_list_joiner(gap: &str, k: &Knowledge) -> bool {
     let gap = gap.trim();
-    k.list_joiners.iter().any(|joiner| joiner == gap) || {
-        let mut chars = gap.chars();
-        chars.next().is_some_and(|c| LIST_SEPARATORS.contains(&c)) && chars.next().is_none()
-    }
+    k.folded_cues(CueKind::ListJoiner)
+        .iter()
+        .any(|joiner| joiner == gap)
+        || {
+            let mut chars = gap.chars();
+            chars.next().is_some_and(|c| LIST_SEPARATORS.contains(&c)) && chars.next().is_none()
+        }
 }
 
 /// The sentence's clauses with those that a comma between two names of one side splits joined

@@ -15,7 +15,6 @@
 
 use crate::knowledge::{CueKind, Knowledge};
 use crate::numbers::QuantityReader;
-use crate::text::fold_str;
 use std::ops::Range;
 
 /// One number of a table.
@@ -50,15 +49,8 @@ pub fn table_cells(
     reader: &QuantityReader,
     comma_decimal: impl Fn(Range<usize>) -> bool,
 ) -> Vec<TableCell> {
-    let folded = |kind: CueKind| -> Vec<String> {
-        k.cues
-            .iter()
-            .filter(|c| c.kind == kind)
-            .map(|c| fold_str(&c.text, k))
-            .collect()
-    };
-    let captions = folded(CueKind::TableCaption);
-    let unit_labels = folded(CueKind::UnitLabel);
+    let captions = k.folded_cues(CueKind::TableCaption);
+    let unit_labels = k.folded_cues(CueKind::UnitLabel);
     let mut lines = Vec::new();
     let mut at = 0;
     for line in view.split_inclusive('\n') {
@@ -71,12 +63,12 @@ pub fn table_cells(
     while next < lines.len() {
         let caption = lines[next].clone();
         next += 1;
-        if !starts_with_caption(&view[caption.clone()], &captions) {
+        if !starts_with_caption(&view[caption.clone()], captions) {
             continue;
         }
         let comma_decimal = comma_decimal(caption.clone());
         let mut unit = bracketed_unit(&view[caption.clone()], reader)
-            .or_else(|| labelled_unit(&view[caption.clone()], &unit_labels, reader));
+            .or_else(|| labelled_unit(&view[caption.clone()], unit_labels, reader));
         let mut heading = caption.clone();
         let mut headers = 0;
         let mut last_header: Option<Range<usize>> = None;
@@ -92,7 +84,7 @@ pub fn table_cells(
                     headers += 1;
                     heading.end = line.end;
                     last_header = Some(line.clone());
-                    unit = unit.or_else(|| labelled_unit(text, &unit_labels, reader));
+                    unit = unit.or_else(|| labelled_unit(text, unit_labels, reader));
                 }
                 None => break,
             }
