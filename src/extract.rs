@@ -369,30 +369,32 @@ pub fn extract_text(
                 });
             }
         }
-        if let ([(helper, recipient)], None, true, false, true) = (
-            last_stated.1.as_slice(),
-            &named_pairing,
-            pairs.is_empty(),
-            pairing_concepts.is_empty(),
-            near_last_stated,
-        ) {
-            let of_the_pairing = |r: RegionId| {
-                [*helper, *recipient]
-                    .iter()
-                    .any(|&p| p == r || k.is_ancestor(p, r))
-            };
-            let named: Vec<RegionId> = in_sentence.iter().map(|&&(_, r)| r).collect();
-            if !named.is_empty() && named.iter().all(|&r| of_the_pairing(r)) {
-                pending_models.push(PairingStatement {
-                    helper: k.regions[*helper].code.clone(),
-                    recipient: k.regions[*recipient].code.clone(),
-                    since: None,
-                    years: Vec::new(),
-                    adjusted_in: None,
-                    concepts: concepts_told(),
-                    evidence: evidence("model-of-pairing-stated-last".into()),
-                });
+        let speaks_of_last_stated: Option<(RegionId, RegionId)> = match last_stated.1.as_slice() {
+            [(helper, recipient)]
+                if named_pairing.is_none() && pairs.is_empty() && near_last_stated =>
+            {
+                let of_the_pairing = |r: RegionId| {
+                    [*helper, *recipient]
+                        .iter()
+                        .any(|&p| p == r || k.is_ancestor(p, r))
+                };
+                (!in_sentence.is_empty() && in_sentence.iter().all(|&&(_, r)| of_the_pairing(r)))
+                    .then_some((*helper, *recipient))
             }
+            _ => None,
+        };
+        if let (Some((helper, recipient)), false) =
+            (speaks_of_last_stated, pairing_concepts.is_empty())
+        {
+            pending_models.push(PairingStatement {
+                helper: k.regions[helper].code.clone(),
+                recipient: k.regions[recipient].code.clone(),
+                since: None,
+                years: Vec::new(),
+                adjusted_in: None,
+                concepts: concepts_told(),
+                evidence: evidence("model-of-pairing-stated-last".into()),
+            });
         }
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
