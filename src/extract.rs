@@ -306,13 +306,12 @@ pub fn extract_text(
         } else {
             None
         };
-        // A sentence telling how a pairing stated elsewhere works — a model cue, both sides
-        // named, no pairing of its own ("Guangzhou a concentré son aide sur les xian les plus
-        // pauvres de Bijie") — links the model to that pairing, with itself as evidence.
-        if let (Some((helper, recipient)), false) = (&named_pairing, pairing_concepts.is_empty()) {
+        // Models a sentence tells of pairings it does not state itself, kept if the document
+        // states them: its cues' concepts, with the sentence as evidence.
+        let mut tell_models = |helper: String, recipient: String, rule: &'static str| {
             pending_models.push(PairingStatement {
-                helper: helper.clone(),
-                recipient: recipient.clone(),
+                helper,
+                recipient,
                 since: None,
                 years: Vec::new(),
                 adjusted_in: None,
@@ -325,76 +324,60 @@ pub fn extract_text(
                         )
                     })
                     .collect(),
-                evidence: evidence("model-of-pairing-stated-elsewhere".into()),
+                evidence: evidence(rule.into()),
             });
-        }
-        // A sentence telling a model, with no pairing of its own and naming no region beyond the
-        // two of the pairing stated last in its paragraph ("Phần lớn nguồn vốn được dồn cho các
-        // huyện nghèo cùng cực của Tứ Xuyên", after "Chiết Giang … hỗ trợ Tứ Xuyên"), tells how
-        // that pairing works.
-        let near_last_stated = last_stated.0 == paragraphs.0
-            || (opens_paragraph && last_stated.0 == paragraphs.1 && stated_before);
-        let concepts_told = || -> Vec<(Arc<str>, Arc<str>)> {
-            pairing_concepts
-                .iter()
-                .map(|&c| {
-                    (
-                        k.concepts[c].link_property.clone(),
-                        k.concepts[c].iri.clone(),
-                    )
-                })
-                .collect()
         };
-        // "各結對城市與受幫扶市州一般每年召開一次聯席會議", right after the list of pairs: a
-        // sentence about each pair, naming no region, tells the model of every pairing the list
-        // stated.
-        let distributive = hits_within(&found.markers, &sentence.span, |h| &h.span)
-            .iter()
-            .any(|h| h.kind == CueKind::Distributive);
-        if distributive
-            && stated_before
-            && pairs.is_empty()
-            && in_sentence.is_empty()
-            && !pairing_concepts.is_empty()
-        {
-            for &(helper, recipient) in &stated_run {
-                pending_models.push(PairingStatement {
-                    helper: k.regions[helper].code.clone(),
-                    recipient: k.regions[recipient].code.clone(),
-                    since: None,
-                    years: Vec::new(),
-                    adjusted_in: None,
-                    concepts: concepts_told(),
-                    evidence: evidence("model-of-each-pairing-listed".into()),
-                });
+        let code = |r: RegionId| k.regions[r].code.clone();
+        if !pairing_concepts.is_empty() {
+            // A sentence telling how a pairing stated elsewhere works — a model cue, both sides
+            // named, no pairing of its own ("Guangzhou a concentré son aide sur les xian les plus
+            // pauvres de Bijie") — links the model to that pairing.
+            if let Some((helper, recipient)) = &named_pairing {
+                tell_models(
+                    helper.clone(),
+                    recipient.clone(),
+                    "model-of-pairing-stated-elsewhere",
+                );
             }
-        }
-        let speaks_of_last_stated: Option<(RegionId, RegionId)> = match last_stated.1.as_slice() {
-            [(helper, recipient)]
-                if named_pairing.is_none() && pairs.is_empty() && near_last_stated =>
-            {
+            // One with no pairing of its own and naming no region beyond the two of the pairing
+            // stated last in its paragraph ("Phần lớn nguồn vốn được dồn cho các huyện nghèo cùng
+            // cực của Tứ Xuyên", after "Chiết Giang … hỗ trợ Tứ Xuyên") tells how that one works.
+            let near_last_stated = last_stated.0 == paragraphs.0
+                || (opens_paragraph && last_stated.0 == paragraphs.1 && stated_before);
+            if let ([(helper, recipient)], None, true, true) = (
+                last_stated.1.as_slice(),
+                &named_pairing,
+                pairs.is_empty(),
+                near_last_stated,
+            ) {
                 let of_the_pairing = |r: RegionId| {
                     [*helper, *recipient]
                         .iter()
                         .any(|&p| p == r || k.is_ancestor(p, r))
                 };
-                (!in_sentence.is_empty() && in_sentence.iter().all(|&&(_, r)| of_the_pairing(r)))
-                    .then_some((*helper, *recipient))
+                if !in_sentence.is_empty() && in_sentence.iter().all(|&&(_, r)| of_the_pairing(r)) {
+                    tell_models(
+                        code(*helper),
+                        code(*recipient),
+                        "model-of-pairing-stated-last",
+                    );
+                }
             }
-            _ => None,
-        };
-        if let (Some((helper, recipient)), false) =
-            (speaks_of_last_stated, pairing_concepts.is_empty())
-        {
-            pending_models.push(PairingStatement {
-                helper: k.regions[helper].code.clone(),
-                recipient: k.regions[recipient].code.clone(),
-                since: None,
-                years: Vec::new(),
-                adjusted_in: None,
-                concepts: concepts_told(),
-                evidence: evidence("model-of-pairing-stated-last".into()),
-            });
+            // "各結對城市與受幫扶市州一般每年召開一次聯席會議", right after a list of pairs: a
+            // sentence about each pair (a `distributive` cue), naming no region, tells the model
+            // of every pairing the list stated.
+            let distributive = hits_within(&found.markers, &sentence.span, |h| &h.span)
+                .iter()
+                .any(|h| h.kind == CueKind::Distributive);
+            if distributive && stated_before && pairs.is_empty() && in_sentence.is_empty() {
+                for &(helper, recipient) in &stated_run {
+                    tell_models(
+                        code(helper),
+                        code(recipient),
+                        "model-of-each-pairing-listed",
+                    );
+                }
+            }
         }
         let places: Vec<Range<usize>> = in_sentence.iter().map(|(m, _)| m.span.clone()).collect();
         // Clauses holding an outcome: their years date the outcome.
