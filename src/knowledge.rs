@@ -168,6 +168,9 @@ pub enum CueKind {
     ListJoiner,
     /// Speaks of each pair of the list stated right before (各结对城市, each pair).
     Distributive,
+    /// Written right before a place, in a sentence reporting a meeting, makes it the venue
+    /// ("tại Thiên Tân", "à Hohhot").
+    Venue,
     /// Starts the caption of a table (表, Table, Tableau, Bảng).
     TableCaption,
     /// Says that the unit follows, after a colon (单位：万元, Unit: persons).
@@ -205,6 +208,7 @@ impl CueKind {
             "pair-alias" => Self::PairAlias,
             "list-joiner" => Self::ListJoiner,
             "table-caption" => Self::TableCaption,
+            "venue" => Self::Venue,
             "distributive" => Self::Distributive,
             "unit-label" => Self::UnitLabel,
             _ => return None,

@@ -395,13 +395,33 @@ fn standing_regions<'a>(
     // "闽宁联席会议在银川召开", "ont signé le 8 avril à Hohhot": in a sentence reporting a
     // meeting, a region written after one that contains it, and not right next to it, is where
     // the meeting took place, not a party to it.
+    // So is a region written right after a venue word ("luân phiên tổ chức tại Thiên Tân và Lan
+    // Châu"), and the regions listed with it.
+    let after_venue_word = |m: &Mention| {
+        let before = s.view[..m.span.start].trim_end_matches(' ');
+        k.folded_cues(CueKind::Venue).iter().any(|venue| {
+            before.strip_suffix(venue.as_str()).is_some_and(|rest| {
+                !venue.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    || !rest.ends_with(|c: char| c.is_alphanumeric())
+            })
+        })
+    };
+    let venue = |m: &Mention| {
+        after_venue_word(m)
+            || s.mentions.iter().any(|(listed, _)| {
+                listed.span.end <= m.span.start
+                    && after_venue_word(listed)
+                    && is_list_joiner(&s.view[listed.span.end..m.span.start], k)
+            })
+    };
     let place_of_event = |(inner, inner_region): &(Mention, RegionId)| {
         s.reports_event
-            && s.mentions.iter().any(|(outer, outer_region)| {
-                outer.span.end <= inner.span.start
-                    && k.is_ancestor(*outer_region, *inner_region)
-                    && !is_tight_gap(&s.view[outer.span.end..inner.span.start])
-            })
+            && (venue(inner)
+                || s.mentions.iter().any(|(outer, outer_region)| {
+                    outer.span.end <= inner.span.start
+                        && k.is_ancestor(*outer_region, *inner_region)
+                        && !is_tight_gap(&s.view[outer.span.end..inner.span.start])
+                }))
     };
     let ordinary: Vec<&(Mention, RegionId)> = ordinary
         .into_iter()
@@ -975,6 +995,17 @@ mod tests {
                 "Hội nghị liên tịch giữa Bắc Kinh và Nội Mông Cổ được tổ chức tại Hô Hòa Hạo Đặc."
             ),
             [p("110000", "150000", None)]
+        );
+        // Where a venue word says so, the places held in turn are no parties either, nor is a
+        // place named with it.
+        assert_eq!(
+            pairs("Tianjin helps Gansu. Leaders of the two sides hold a joint meeting every year, in turn in Tianjin and Lanzhou."),
+            [p("120000", "620000", None)]
+        );
+        // "People in Guangxi" is no venue, even in a sentence about a meeting.
+        assert_eq!(
+            pairs("At the joint meeting, Beijing said 3,000 people in Guangxi found jobs with its help."),
+            [p("110000", "450000", None)]
         );
         // Without a meeting, a city of the recipient province is a recipient.
         assert_eq!(
