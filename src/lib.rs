@@ -44,6 +44,8 @@ pub fn extractor_version() -> String {
         include_str!("mentions.rs"),
         include_str!("extract.rs"),
         include_str!("extract/pairing.rs"),
+        include_str!("extract/tables.rs"),
+        include_str!("knowledge.rs"),
         include_str!("numbers.rs"),
         include_str!("rdf.rs"),
     ] {

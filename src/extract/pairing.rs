@@ -596,7 +596,7 @@ fn row_pairs(s: &SentenceParts, k: &Knowledge) -> Vec<Pair> {
     if ordinary.is_empty() || ordinary.len() > 8 {
         return Vec::new();
     }
-    if !is_row_shaped(s.view, &s.span, ordinary.iter().map(|(m, _)| &m.span)) {
+    if !is_row_shaped(s.view, &s.span, ordinary.iter().map(|(m, _)| &m.span), k) {
         return Vec::new();
     }
     // A separator between the two sides: all of one side before it, all of the other after.
@@ -652,6 +652,7 @@ fn is_row_shaped<'a>(
     view: &str,
     span: &Range<usize>,
     region_spans: impl Iterator<Item = &'a Range<usize>>,
+    k: &Knowledge,
 ) -> bool {
     let mut rest = String::new();
     let mut at = span.start;
@@ -667,14 +668,29 @@ fn is_row_shaped<'a>(
     if !has_row_separator(rest.trim()) {
         return false;
     }
+    // The lexicon's joining words and start words ("and", "since", "từ năm") are no letters of
+    // a cell; nor are one-character joiners between Chinese names (和, 与).
+    let joiners = k.folded_cues(CueKind::ListJoiner);
+    let starts = [CueKind::SinceBefore, CueKind::SinceAfter].map(|kind| k.folded_cues(kind));
+    let latin_words: Vec<&str> = joiners
+        .iter()
+        .chain(starts.iter().copied().flatten())
+        .filter(|cue| cue.is_ascii())
+        .flat_map(|cue| cue.split_whitespace())
+        .collect();
+    let joining_chars: Vec<char> = joiners
+        .iter()
+        .filter_map(|j| {
+            let mut chars = j.chars();
+            chars
+                .next()
+                .filter(|c| !c.is_ascii() && chars.next().is_none())
+        })
+        .collect();
     let letters: usize = rest
         .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !matches!(*w, "and" | "et" | "va" | "since" | "depuis" | "tu" | "nam"))
-        .map(|w| {
-            w.chars()
-                .filter(|c| !matches!(c, '和' | '与' | '及'))
-                .count()
-        })
+        .filter(|w| !latin_words.contains(w))
+        .map(|w| w.chars().filter(|c| !joining_chars.contains(c)).count())
         .sum();
     letters <= 3
 }
