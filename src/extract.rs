@@ -434,8 +434,11 @@ pub fn extract_text(
                     .find(|(hit, _)| hit.end <= quantity.span.start)
                 {
                     Some(&&(_, c)) => (Some(c), "quantity+indicator-earlier-in-sentence"),
-                    // "全年共实施帮扶项目176个": some units tell a result by themselves.
-                    None if k.concepts[quantity.unit].reports_result_alone => {
+                    // "全年共实施帮扶项目176个": some units tell a result by themselves, when
+                    // written as nouns: a bare classifier counts anything (出台12项政策措施).
+                    None if k.concepts[quantity.unit].reports_result_alone
+                        && !quantity.bare_classifier =>
+                    {
                         (None, "quantity-of-results")
                     }
                     None => continue,
@@ -1596,7 +1599,12 @@ mod unseen_texts {
             [(45.0, "Project".to_owned(), "-".to_owned(), Some(2020))]
         );
         // Other units still need a word saying what the number measures.
-        for text in ["六盘水市有贫困人口5万人。", "Gannan has 700,000 people."] {
+        for text in [
+            "六盘水市有贫困人口5万人。",
+            "Gannan has 700,000 people.",
+            // A bare classifier counts anything: these are measures, not projects.
+            "大连对口帮扶六盘水，出台12项政策措施。",
+        ] {
             assert!(outcomes(text).is_empty(), "{text}");
         }
     }

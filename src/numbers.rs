@@ -40,6 +40,9 @@ pub struct Quantity {
     pub value: f64,
     /// Index into `Knowledge::concepts` of the unit.
     pub unit: usize,
+    /// The unit is written as a bare classifier of one character (12项, 3件), which counts
+    /// anything, not as a noun (个项目, projects) or around the number (项目…个).
+    pub bare_classifier: bool,
     pub qualifier: Option<Qualifier>,
 }
 
@@ -68,6 +71,7 @@ struct Tail {
     /// The second number under the first multiplier, multiplied out (5900 in 5万5900).
     addend: f64,
     unit: usize,
+    bare_classifier: bool,
     qualifier: Option<Qualifier>,
 }
 
@@ -322,6 +326,7 @@ impl QuantityReader {
                         span: range.start + i..range.start + i + len + tail.len,
                         value: value * tail.multiplier + tail.addend,
                         unit: tail.unit,
+                        bare_classifier: tail.bare_classifier,
                         qualifier: before.or(tail.qualifier),
                     });
                     i += len + tail.len;
@@ -392,6 +397,8 @@ impl QuantityReader {
             Some((_, second, unit)) => Some((second.len(), *unit)),
             None => self.units.at(&rest[at..]),
         };
+        let bare_classifier = around.is_none()
+            && unit.is_some_and(|(len, _)| rest[at..at + len].chars().count() == 1);
         for _ in 0..2 {
             if unit.is_some() {
                 break;
@@ -414,6 +421,7 @@ impl QuantityReader {
             multiplier,
             addend,
             unit,
+            bare_classifier,
             qualifier,
         })
     }
