@@ -21,7 +21,7 @@
 //!   its pair name (闽宁) when it has a cue word besides the pair name's suffix (银川市永宁县闽宁镇
 //!   是闽宁协作的缩影 pairs nothing).
 //! - A clause that compares regions (与…相比, compared with), or tells that they left the programme
-//!   (不再纳入, 対象から外れた), pairs nothing.
+//!   (不再纳入, 対象から外れた), pairs nothing, nor do the clauses of names only that lead into it.
 //! - A line that is a table row or a dash list ("北京市—内蒙古自治区", "| 上海 | 云南 |") pairs
 //!   without a cue word: its cells hold nothing but regions, years and separators.
 
