@@ -753,11 +753,25 @@ pub fn extract_text(
         let not_results = found.markers.iter().any(|h| {
             matches!(h.kind, CueKind::Planned | CueKind::Statistics) && in_heading(&h.span)
         });
-        let indicator = found
-            .concepts
-            .iter()
-            .find(|(hit, c)| k.concepts[*c].is_indicator && in_heading(hit))
-            .map(|&(_, c)| k.concepts[c].iri.clone());
+        // The indicator heading the cell's column ("Trained", "Employed"), else the first of the
+        // caption and header lines.
+        let indicators_within = |range: &Range<usize>| {
+            let first = found
+                .concepts
+                .partition_point(|(hit, _)| hit.start < range.start);
+            found.concepts[first..]
+                .iter()
+                .take_while(|(hit, _)| hit.start < range.end)
+                .filter(|(hit, c)| k.concepts[*c].is_indicator && within(hit, range))
+                .map(|&(_, c)| c)
+                .collect::<Vec<usize>>()
+        };
+        let indicator = cell
+            .column
+            .as_ref()
+            .and_then(|column| indicators_within(column).first().copied())
+            .or_else(|| indicators_within(&heading).first().copied())
+            .map(|c| k.concepts[c].iri.clone());
         if not_results || (indicator.is_none() && !k.concepts[cell.unit].reports_result_alone) {
             continue;
         }
@@ -1576,6 +1590,42 @@ mod unseen_texts {
                 "Investment".to_owned(),
                 Some(2019)
             )]
+        );
+        // Years heading the columns, and rows of years written with 年.
+        assert_eq!(
+            outcomes(
+                "表3 上海市投入遵义市帮扶资金（万元）\n类别\t2019\t2020\n财政资金\t9800\t13200\n"
+            ),
+            [
+                investment(98_000_000.0, Some(2019)),
+                investment(132_000_000.0, Some(2020))
+            ]
+        );
+        assert_eq!(
+            outcomes("表4 上海市投入遵义市帮扶资金（单位：万元）\n2019年\t9800\n"),
+            [investment(98_000_000.0, Some(2019))]
+        );
+        // Each column measures what its heading names.
+        let mut by_column = outcomes(
+            "Table 5. Shanghai's help to Zunyi, 2019 (persons)\nYear    Trained    Employed\n2019    1,200    1,200\n",
+        );
+        by_column.sort_by(|a, b| a.2.cmp(&b.2));
+        assert_eq!(
+            by_column,
+            [
+                (
+                    1200.0,
+                    "Person".to_owned(),
+                    "Employment".to_owned(),
+                    Some(2019)
+                ),
+                (
+                    1200.0,
+                    "Person".to_owned(),
+                    "Training".to_owned(),
+                    Some(2019)
+                ),
+            ]
         );
         for text in [
             // A region's economy is no outcome.

@@ -76,6 +76,14 @@ pub fn table_cells(
         while let Some(line) = lines.get(next) {
             let text = &view[line.clone()];
             match row_cells(text, comma_decimal) {
+                // A header of years ("类别  2019  2020") reads as a row of numbers.
+                Some((_, values))
+                    if rows.is_empty() && values.iter().all(|&v| as_year(v).is_some()) =>
+                {
+                    headers += 1;
+                    heading.end = line.end;
+                    last_header = Some(line.clone());
+                }
                 Some(row) => rows.push((line.clone(), row)),
                 None if rows.is_empty()
                     && headers < MAX_HEADER_LINES
@@ -97,37 +105,47 @@ pub fn table_cells(
             .map(|line| {
                 split_cells(&view[line.clone()])
                     .into_iter()
-                    .map(|cell| {
-                        let start = line.start
-                            + (cell.as_ptr() as usize - view[line.clone()].as_ptr() as usize);
-                        start..start + cell.len()
-                    })
+                    .map(|cell| line.start + cell.start..line.start + cell.end)
                     .collect()
             })
             .unwrap_or_default();
         for (row, (year, values)) in rows {
             // A header with a cell for the first column too, or only for the numbers.
             let skip = columns.len().checked_sub(values.len()).filter(|&s| s <= 1);
-            cells.extend(values.into_iter().enumerate().map(|(i, value)| TableCell {
-                caption: caption.clone(),
-                heading: heading.clone(),
-                row: row.clone(),
-                column: skip.map(|s| columns[s + i].clone()),
-                value: value * multiplier,
-                unit,
-                year,
+            cells.extend(values.into_iter().enumerate().map(|(i, value)| {
+                let column = skip.map(|s| columns[s + i].clone());
+                // A row without a year (合计, a category) takes the year heading its column.
+                let column_year = || {
+                    let heading = column.as_ref()?;
+                    as_year(QuantityReader::number_alone(&view[heading.clone()], false)?)
+                };
+                TableCell {
+                    caption: caption.clone(),
+                    heading: heading.clone(),
+                    row: row.clone(),
+                    year: year.or_else(column_year),
+                    column,
+                    value: value * multiplier,
+                    unit,
+                }
             }));
         }
     }
     cells
 }
 
-/// A line starting with a caption word followed by no letter ("表1", "Table 2.", not "表示").
+/// A number that can be a year of the programme.
+fn as_year(value: f64) -> Option<i32> {
+    (value.fract() == 0.0 && (1949.0..=2100.0).contains(&value)).then_some(value as i32)
+}
+
+/// A line starting with a caption word and a number ("表1", "Table 2.", "Bảng 1"; not "表示",
+/// nor "Bằng cách…", which folds to the same letters as Bảng).
 fn starts_with_caption(line: &str, captions: &[String]) -> bool {
     let line = line.trim_start();
     captions.iter().any(|caption| {
         line.strip_prefix(caption.as_str())
-            .is_some_and(|rest| !rest.starts_with(char::is_alphabetic))
+            .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
     })
 }
 
@@ -142,20 +160,28 @@ fn bracketed_unit(caption: &str, reader: &QuantityReader) -> Option<(f64, usize)
 /// The unit after a unit label and a colon: "单位：万元", "Unit: persons", "(Đơn vị: triệu NDT)".
 fn labelled_unit(line: &str, labels: &[String], reader: &QuantityReader) -> Option<(f64, usize)> {
     labels.iter().find_map(|label| {
-        let (_, after) = line.split_once(label.as_str())?;
-        let after = after.trim_start().strip_prefix([':', '：'])?;
-        let unit = after
-            .split(['(', ')', '（', '）', '\t', ',', '，', ';', '；'])
-            .next()
-            .unwrap_or_default();
-        let unit = unit.split("  ").next().unwrap_or_default();
-        reader.unit_alone(unit)
+        line.match_indices(label.as_str()).find_map(|(at, _)| {
+            // A Latin label is a word of its own ("Unit:", not "Community").
+            let latin = label.starts_with(|c: char| c.is_ascii_alphanumeric());
+            if latin && line[..at].ends_with(|c: char| c.is_alphanumeric()) {
+                return None;
+            }
+            let after = line[at + label.len()..]
+                .trim_start()
+                .strip_prefix([':', '：'])?;
+            let unit = after
+                .split(['(', ')', '（', '）', '\t', ',', '，', ';', '；'])
+                .next()
+                .unwrap_or_default();
+            reader.unit_alone(unit.split("  ").next().unwrap_or_default())
+        })
     })
 }
 
-/// The cells of a table row: its year (if its first cell is one) and its numbers.
+/// The cells of a table row: its year (if its first cell is one, as 2017 or 2017年) and its
+/// numbers.
 fn row_cells(line: &str, comma_decimal: bool) -> Option<(Option<i32>, Vec<f64>)> {
-    let cells = split_cells(line);
+    let cells: Vec<&str> = split_cells(line).into_iter().map(|c| &line[c]).collect();
     let (first, numbers) = cells.split_first()?;
     if numbers.is_empty() {
         return None;
@@ -164,6 +190,7 @@ fn row_cells(line: &str, comma_decimal: bool) -> Option<(Option<i32>, Vec<f64>)>
         .iter()
         .map(|cell| QuantityReader::number_alone(cell, comma_decimal))
         .collect::<Option<_>>()?;
+    let first = first.strip_suffix('年').unwrap_or(first);
     let year = match first.parse::<i32>() {
         Ok(year) if first.len() == 4 && (1949..=2100).contains(&year) => Some(year),
         // A number that is no year leaves the row's meaning open.
@@ -174,34 +201,31 @@ fn row_cells(line: &str, comma_decimal: bool) -> Option<(Option<i32>, Vec<f64>)>
     Some((year, values))
 }
 
-/// Cells apart by a tab, an ideographic space or two spaces or more.
-fn split_cells(line: &str) -> Vec<&str> {
+/// The byte ranges of a line's cells: apart by a tab, an ideographic space or two spaces or more.
+fn split_cells(line: &str) -> Vec<Range<usize>> {
     let mut cells = Vec::new();
-    let mut start = 0;
-    let mut gap_start = None;
-    let mut spaces = 0;
+    let mut start = None;
+    let mut gap: Option<(usize, usize)> = None;
     for (at, c) in line.char_indices() {
-        let wide = matches!(c, '\t' | '\u{3000}');
-        if c == ' ' || wide {
-            if gap_start.is_none() {
-                gap_start = Some(at);
-                spaces = 0;
-            }
-            spaces += if wide { 2 } else { 1 };
+        if c.is_whitespace() {
+            let width = if matches!(c, '\t' | '\u{3000}') { 2 } else { 1 };
+            let (from, wide) = gap.unwrap_or((at, 0));
+            gap = Some((from, wide + width));
             continue;
         }
-        if let Some(gap) = gap_start.take() {
-            if spaces >= 2 && gap > start {
-                cells.push(line[start..gap].trim());
-                start = at;
+        match (start, gap.take()) {
+            (None, _) => start = Some(at),
+            (Some(from), Some((gap_start, width))) if width >= 2 => {
+                cells.push(from..gap_start);
+                start = Some(at);
             }
+            _ => {}
         }
     }
-    let last = line[start..].trim();
-    if !last.is_empty() {
-        cells.push(last);
+    if let Some(from) = start {
+        let end = gap.map_or(line.len(), |(gap_start, _)| gap_start);
+        cells.push(from..end);
     }
-    cells.retain(|cell| !cell.is_empty());
     cells
 }
 
@@ -209,16 +233,20 @@ fn split_cells(line: &str) -> Vec<&str> {
 mod tests {
     use super::split_cells;
 
+    fn cells(line: &str) -> Vec<&str> {
+        split_cells(line).into_iter().map(|c| &line[c]).collect()
+    }
+
     #[test]
     fn cells_are_apart_by_tabs_or_wide_gaps() {
         assert_eq!(
-            split_cells("2017         9,800\t2,100"),
+            cells("2017         9,800\t2,100"),
             ["2017", "9,800", "2,100"]
         );
         assert_eq!(
-            split_cells("Total transferred 9 800"),
+            cells("Total transferred 9 800"),
             ["Total transferred 9 800"]
         );
-        assert_eq!(split_cells("合计　607　1.353"), ["合计", "607", "1.353"]);
+        assert_eq!(cells("　合计　607　1.353 "), ["合计", "607", "1.353"]);
     }
 }
