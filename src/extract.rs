@@ -237,6 +237,12 @@ pub fn extract_text(
         if opens_paragraph {
             paragraphs = (sentence.paragraph, paragraphs.0);
         }
+        // Whether the sentence before this one stated a pairing, and whether the pairing stated
+        // last is near enough to be spoken of: in this paragraph or, for the first sentence of a
+        // paragraph, in the last sentence of the one before.
+        let stated_before = previous_stated;
+        let near_last_stated = last_stated.0 == paragraphs.0
+            || (opens_paragraph && last_stated.0 == paragraphs.1 && stated_before);
         // "Since then, the two sides have held a joint conference every year": a sentence with
         // a pairing cue, naming no region of a side but the two sides, speaks of the one pairing
         // the text stated last, in its paragraph or, for the first sentence of a paragraph, in
@@ -250,10 +256,8 @@ pub fn extract_text(
                 .iter()
                 .find(|h| h.kind == CueKind::Anaphor);
             let has_cue = !hits_within(&found.pairing_cues, &sentence.span, |c| &c.span).is_empty();
-            let near = last_stated.0 == paragraphs.0
-                || (opens_paragraph && last_stated.0 == paragraphs.1 && previous_stated);
             if let (Some(anaphor), true, true, [(helper, recipient)]) =
-                (anaphor, has_cue, near, last_stated.1.as_slice())
+                (anaphor, has_cue, near_last_stated, last_stated.1.as_slice())
             {
                 pairs.push(Pair {
                     helper: *helper,
@@ -267,8 +271,6 @@ pub fn extract_text(
                 });
             }
         }
-        // Whether the sentence before this one stated a pairing, for the rules below.
-        let stated_before = previous_stated;
         previous_stated = !pairs.is_empty();
         if previous_stated {
             last_stated = (
@@ -342,8 +344,6 @@ pub fn extract_text(
             // One with no pairing of its own and naming no region beyond the two of the pairing
             // stated last in its paragraph ("Phần lớn nguồn vốn được dồn cho các huyện nghèo cùng
             // cực của Tứ Xuyên", after "Chiết Giang … hỗ trợ Tứ Xuyên") tells how that one works.
-            let near_last_stated = last_stated.0 == paragraphs.0
-                || (opens_paragraph && last_stated.0 == paragraphs.1 && stated_before);
             if let ([(helper, recipient)], None, true, true) = (
                 last_stated.1.as_slice(),
                 &named_pairing,
@@ -745,7 +745,7 @@ pub fn extract_text(
     // Tables whose caption gives the unit: each number is an outcome of what the caption or
     // its header lines measure, in the year of its row.
     let cells = table_cells(&view.text, k, quantities, |caption| {
-        matches!(language_of(caption), Language::Fr | Language::Vi)
+        language_of(caption).writes_comma_decimals()
     });
     for cell in cells {
         let heading = cell.heading.clone();
@@ -1141,12 +1141,6 @@ fn starts_range(rest: &str) -> bool {
     }
     let after = rest[connector.len_utf8()..].trim_start();
     after.len() >= 4 && after.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-}
-
-impl Language {
-    fn is_latin(self) -> bool {
-        matches!(self, Language::En | Language::Fr | Language::Vi)
-    }
 }
 
 #[cfg(test)]

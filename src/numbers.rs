@@ -283,9 +283,9 @@ impl QuantityReader {
         places: &[Range<usize>],
     ) -> Vec<Quantity> {
         let text = &view[range.clone()];
-        let latin = matches!(language, Language::En | Language::Fr | Language::Vi);
+        let latin = language.is_latin();
         let in_place = |at: usize| places.iter().any(|p| p.start <= at && at < p.end);
-        let comma_decimal = matches!(language, Language::Fr | Language::Vi);
+        let comma_decimal = language.writes_comma_decimals();
         let mut found = Vec::new();
         let mut i = 0;
         // A number does not start inside a Latin word ("covid19", "sixty").

@@ -17,6 +17,16 @@ pub enum Language {
 }
 
 impl Language {
+    /// Written in Latin script (words apart, a name inside a word is no name).
+    pub fn is_latin(self) -> bool {
+        matches!(self, Language::En | Language::Fr | Language::Vi)
+    }
+
+    /// Writes 3,5 for 3.5 and groups digits with dots or spaces.
+    pub fn writes_comma_decimals(self) -> bool {
+        matches!(self, Language::Fr | Language::Vi)
+    }
+
     /// BCP 47 tag, as written in the graph.
     pub fn tag(self) -> &'static str {
         match self {

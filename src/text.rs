@@ -391,7 +391,6 @@ enum LineKind {
 
 /// The folded headings and marks that tell boilerplate, from the lexicon.
 struct BoilerplateHeadings {
-    /// Related-articles and reference-list headings.
     /// List headings, each with whether a line of tags may follow it on its line: "相关阅读:猜你
     /// 喜欢 扶贫" heads related articles, but "出典: フリー百科事典『ウィキペディア』", the first line
     /// of every Japanese Wikipedia page, names a source and heads no list of references.
@@ -499,8 +498,8 @@ impl BoilerplateHeadings {
 /// word, and at most `HEADING_REST` letters and digits outside brackets — or a short list of
 /// tags with no sentence in it, set off by punctuation, or by a space after a Chinese or
 /// Japanese heading ("相关阅读:猜你喜欢 扶贫 协作", "相关文章 东西部协作 扶贫"; "Related efforts
-/// helped Guizhou" is a sentence); the tags only where `tags` allows them.
-fn is_heading_rest(heading: &str, rest: &str, tags: bool) -> bool {
+/// helped Guizhou" is a sentence); the tags only where `tags_allowed`.
+fn is_heading_rest(heading: &str, rest: &str, tags_allowed: bool) -> bool {
     if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return false;
     }
@@ -508,7 +507,7 @@ fn is_heading_rest(heading: &str, rest: &str, tags: bool) -> bool {
         c.is_ascii_punctuation() || !c.is_alphanumeric() && !c.is_whitespace()
     }) || (rest.starts_with(char::is_whitespace)
         && !heading.ends_with(|c: char| c.is_ascii()));
-    let tags = tags
+    let tags = tags_allowed
         && set_off
         && heading
             .chars()
