@@ -742,77 +742,80 @@ pub fn extract_text(
             });
         }
     }
-    // Tables whose caption gives the unit: each number is an outcome of what the caption or
-    // its header lines measure, in the year of its row.
+    // Tables whose caption gives the unit: each number is an outcome of what its column heading,
+    // or else the caption or header lines, measure, in the year of its row.
     let cells = table_cells(&view.text, k, quantities, |caption| {
         language_of(caption).writes_comma_decimals()
     });
-    for cell in cells {
-        let heading = cell.heading.clone();
-        let in_heading = |span: &Range<usize>| within(span, &heading);
+    let indicators_within = |range: &Range<usize>| -> Option<usize> {
+        let first = found
+            .concepts
+            .partition_point(|(hit, _)| hit.start < range.start);
+        found.concepts[first..]
+            .iter()
+            .take_while(|(hit, _)| hit.start < range.end)
+            .find(|(hit, c)| k.concepts[*c].is_indicator && within(hit, range))
+            .map(|&(_, c)| c)
+    };
+    // The cells of one table come together and share its caption.
+    for table in cells.chunk_by(|a, b| a.caption == b.caption) {
+        let (caption, heading) = (&table[0].caption, &table[0].heading);
         let not_results = found.markers.iter().any(|h| {
-            matches!(h.kind, CueKind::Planned | CueKind::Statistics) && in_heading(&h.span)
+            matches!(h.kind, CueKind::Planned | CueKind::Statistics) && within(&h.span, heading)
         });
-        // The indicator heading the cell's column ("Trained", "Employed"), else the first of the
-        // caption and header lines.
-        let indicators_within = |range: &Range<usize>| {
-            let first = found
-                .concepts
-                .partition_point(|(hit, _)| hit.start < range.start);
-            found.concepts[first..]
-                .iter()
-                .take_while(|(hit, _)| hit.start < range.end)
-                .filter(|(hit, c)| k.concepts[*c].is_indicator && within(hit, range))
-                .map(|&(_, c)| c)
-                .collect::<Vec<usize>>()
-        };
-        let indicator = cell
-            .column
-            .as_ref()
-            .and_then(|column| indicators_within(column).first().copied())
-            .or_else(|| indicators_within(&heading).first().copied())
-            .map(|c| k.concepts[c].iri.clone());
-        if not_results || (indicator.is_none() && !k.concepts[cell.unit].reports_result_alone) {
+        if not_results {
             continue;
         }
-        // The regions of the caption and of the cell heading the column ("Vốn viện trợ … của Giang
-        // Tô", "Tây Ninh") name its pairing.
-        let first = mentions.partition_point(|(m, _)| m.span.start < cell.caption.start);
+        let heading_indicator = indicators_within(heading);
+        let language = language_of(caption.clone());
+        let first = mentions.partition_point(|(m, _)| m.span.start < caption.start);
         let last = mentions.partition_point(|(m, _)| m.span.start < heading.end);
-        // A region heading the column stands for its side: the caption's regions of that side
-        // head the other columns.
-        let in_column: Vec<&(Mention, RegionId)> = mentions[first..last]
-            .iter()
-            .filter(|(m, _)| cell.column.as_ref().is_some_and(|c| within(&m.span, c)))
-            .collect();
-        let column_sides: Vec<Option<Side>> =
-            in_column.iter().map(|&&(_, r)| k.regions[r].side).collect();
-        let named: Vec<&(Mention, RegionId)> = mentions[first..last]
-            .iter()
-            .filter(|(m, r)| {
-                within(&m.span, &cell.caption) && !column_sides.contains(&k.regions[*r].side)
-            })
-            .chain(in_column.iter().copied())
-            .collect();
-        if let Some(pair) = named_pair(&named, k) {
-            pending_pairings.push((outcomes.len(), pair));
+        let named_in_heading = &mentions[first..last];
+        for cell in table {
+            let indicator = cell
+                .column
+                .as_ref()
+                .and_then(indicators_within)
+                .or(heading_indicator);
+            if indicator.is_none() && !k.concepts[cell.unit].reports_result_alone {
+                continue;
+            }
+            // The regions of the caption and of the cell heading the column ("Vốn viện trợ … của
+            // Giang Tô", "Tây Ninh") name its pairing; a region heading the column stands for
+            // its side, whose regions in the caption head the other columns.
+            let in_column: Vec<&(Mention, RegionId)> = named_in_heading
+                .iter()
+                .filter(|(m, _)| cell.column.as_ref().is_some_and(|c| within(&m.span, c)))
+                .collect();
+            let column_sides: Vec<Option<Side>> =
+                in_column.iter().map(|&&(_, r)| k.regions[r].side).collect();
+            let named: Vec<&(Mention, RegionId)> = named_in_heading
+                .iter()
+                .filter(|(m, r)| {
+                    within(&m.span, caption) && !column_sides.contains(&k.regions[*r].side)
+                })
+                .chain(in_column.iter().copied())
+                .collect();
+            if let Some(pair) = named_pair(&named, k) {
+                pending_pairings.push((outcomes.len(), pair));
+            }
+            let span = view.original_span(cell.row.clone());
+            outcomes.push(OutcomeStatement {
+                value: cell.value,
+                unit: k.concepts[cell.unit].iri.clone(),
+                indicator: indicator.map(|c| k.concepts[c].iri.clone()),
+                year: cell.year,
+                qualifier: None,
+                pairing: None,
+                evidence: Evidence {
+                    start: span.start,
+                    end: span.end,
+                    quote: original_slice(&span).into(),
+                    language,
+                    rule: "table-cell+caption-unit".into(),
+                },
+            });
         }
-        let span = view.original_span(cell.row.clone());
-        outcomes.push(OutcomeStatement {
-            value: cell.value,
-            unit: k.concepts[cell.unit].iri.clone(),
-            indicator,
-            year: cell.year,
-            qualifier: None,
-            pairing: None,
-            evidence: Evidence {
-                start: span.start,
-                end: span.end,
-                quote: original_slice(&span).into(),
-                language: language_of(cell.caption.clone()),
-                rule: "table-cell+caption-unit".into(),
-            },
-        });
     }
     counties_as_places_of_help(
         &mut pairings,

@@ -43,7 +43,8 @@ pub struct OutcomeStatement {
     pub value: f64,
     /// IRI of the unit concept (xz:Person, xz:Yuan, …).
     pub unit: Arc<str>,
-    /// IRI of what it measures (xz:LiftedOutOfPoverty, …); none for a unit that reports a result alone (176 projects).
+    /// IRI of what it measures (xz:LiftedOutOfPoverty, …); none for a unit that reports a result
+    /// alone (176 projects).
     pub indicator: Option<Arc<str>>,
     pub year: Option<i32>,
     pub qualifier: Option<Qualifier>,
