@@ -390,37 +390,32 @@ enum LineKind {
 }
 
 /// The folded headings and marks that tell boilerplate, from the lexicon.
-struct BoilerplateHeadings {
+/// Borrowed from the knowledge, which folds them once.
+struct BoilerplateHeadings<'k> {
     /// List headings, each with whether a line of tags may follow it on its line: "相关阅读:猜你
     /// 喜欢 扶贫" heads related articles, but "出典: フリー百科事典『ウィキペディア』", the first line
     /// of every Japanese Wikipedia page, names a source and heads no list of references.
-    lists: Vec<(String, bool)>,
+    lists: Vec<(&'k str, bool)>,
     /// The first characters of `lists`: most lines start with none of them.
     list_starts: Vec<char>,
-    keywords: Vec<String>,
-    reference_marks: Vec<String>,
+    keywords: &'k [String],
+    reference_marks: &'k [String],
 }
 
 /// A heading line holds little besides its heading word: at most this many letters and digits
 /// outside brackets ("相关文章 更多", "Related stories:", "参考资料[编辑]").
 const HEADING_REST: usize = 4;
 
-impl BoilerplateHeadings {
-    fn new(knowledge: &Knowledge) -> Self {
-        let heading = |kinds: &[CueKind]| -> Vec<String> {
-            kinds
+impl<'k> BoilerplateHeadings<'k> {
+    fn new(knowledge: &'k Knowledge) -> Self {
+        let headings = |kind: CueKind, tags: bool| {
+            knowledge
+                .folded_cues(kind)
                 .iter()
-                .flat_map(|&kind| knowledge.folded_cues(kind).iter().cloned())
-                .collect()
+                .map(move |h| (h.as_str(), tags))
         };
-        let lists: Vec<(String, bool)> = heading(&[CueKind::RelatedHeading])
-            .into_iter()
-            .map(|h| (h, true))
-            .chain(
-                heading(&[CueKind::ReferencesHeading])
-                    .into_iter()
-                    .map(|h| (h, false)),
-            )
+        let lists: Vec<(&str, bool)> = headings(CueKind::RelatedHeading, true)
+            .chain(headings(CueKind::ReferencesHeading, false))
             .collect();
         let mut list_starts: Vec<char> =
             lists.iter().filter_map(|(h, _)| h.chars().next()).collect();
@@ -429,8 +424,8 @@ impl BoilerplateHeadings {
         BoilerplateHeadings {
             list_starts,
             lists,
-            keywords: heading(&[CueKind::KeywordsHeading]),
-            reference_marks: heading(&[CueKind::ReferenceMark]),
+            keywords: knowledge.folded_cues(CueKind::KeywordsHeading),
+            reference_marks: knowledge.folded_cues(CueKind::ReferenceMark),
         }
     }
 
