@@ -668,8 +668,8 @@ fn is_row_shaped<'a>(
     if !has_row_separator(rest.trim()) {
         return false;
     }
-    // The lexicon's joining words and start words ("and", "since", "từ năm") are no letters of
-    // a cell; nor are one-character joiners between Chinese names (和, 与).
+    // The lexicon's joining words and start words ("and", "since", "từ năm", 和, と) are no
+    // letters of a cell: Latin ones as words, the others wherever they stand.
     let joiners = k.folded_cues(CueKind::ListJoiner);
     let starts = [CueKind::SinceBefore, CueKind::SinceAfter].map(|kind| k.folded_cues(kind));
     let latin_words: Vec<&str> = joiners
@@ -678,19 +678,13 @@ fn is_row_shaped<'a>(
         .filter(|cue| cue.is_ascii())
         .flat_map(|cue| cue.split_whitespace())
         .collect();
-    let joining_chars: Vec<char> = joiners
-        .iter()
-        .filter_map(|j| {
-            let mut chars = j.chars();
-            chars
-                .next()
-                .filter(|c| !c.is_ascii() && chars.next().is_none())
-        })
-        .collect();
+    for joiner in joiners.iter().filter(|j| !j.is_ascii()) {
+        rest = rest.replace(joiner.as_str(), " ");
+    }
     let letters: usize = rest
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !latin_words.contains(w))
-        .map(|w| w.chars().filter(|c| !joining_chars.contains(c)).count())
+        .map(|w| w.chars().count())
         .sum();
     letters <= 3
 }
