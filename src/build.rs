@@ -9,7 +9,7 @@
 //!   Workers also turn each extraction into its graph ([`DocumentGraph`]), so the writer only
 //!   hands triples to the store.
 //! - **Crash-safe**: documents are loaded in commits, each atomic with the matching changes to
-//!   the merged graph: documents new to the store stream into Oxigraph's bulk loader
+//!   the merged and evidence graphs: documents new to the store stream into Oxigraph's bulk loader
 //!   ([`NewDocuments`], one atomic ingestion of table files every few million quads), changed
 //!   ones go in small transactions ([`GraphStore::load_batch`]). A build killed at any moment
 //!   leaves each document either as it was or as it became.
@@ -534,8 +534,7 @@ pub fn extract_to(
             let extraction = corpus::extract_bytes(file, &bytes)?;
             let graph = document_graph(&extraction, &version, k);
             let quads: Vec<_> = graph
-                .triples
-                .iter()
+                .triples()
                 .map(|t| t.as_ref().in_graph(graph.name.as_ref()))
                 .collect();
             let mut text = Vec::new();

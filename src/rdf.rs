@@ -2,6 +2,11 @@
 //! languages lands on the same node: the pairing of Fujian and Ningxia is
 //! `…/id/pairing/350000-640000` whichever document states it. Each document's quads go to the
 //! named graph whose name is the document's IRI.
+//!
+//! A document's triples are of two kinds, which the store keeps apart (see `store`): those about
+//! its evidence nodes (the evidence's own triples and the `prov:wasDerivedFrom` links to it),
+//! which no other document can state because the evidence IRI names the document, and the rest —
+//! the facts and the document's own description — which several documents may state alike.
 
 use crate::facts::{
     EventStatement, Evidence, Extraction, OutcomeStatement, PairingStatement,
@@ -9,7 +14,10 @@ use crate::facts::{
 };
 use crate::knowledge::{Knowledge, ID, XZ};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term,
+    TermRef, Triple, TripleRef,
+};
 use std::collections::HashSet;
 
 const PROV_DERIVED: &str = "http://www.w3.org/ns/prov#wasDerivedFrom";
@@ -50,15 +58,61 @@ pub fn year(y: i32) -> Literal {
     Literal::new_typed_literal(format!("{y:04}"), xsd::G_YEAR)
 }
 
-/// One document's graph as the store holds it: its name and its triples, each once (the rules
-/// may state a triple twice), in the order the rules produced them. Built on the extraction
-/// workers, so the writer only hands triples to the store.
+/// One document's graph: its name and its triples, each once (the rules may state a triple
+/// twice), in the order the rules produced them, split into the two kinds the store keeps apart.
+/// Built on the extraction workers, so the writer only hands triples to the store.
 #[derive(Debug, Clone)]
 pub struct DocumentGraph {
     pub name: NamedNode,
-    pub triples: Vec<Triple>,
+    /// Facts and the document's description: triples other documents may state too.
+    pub statements: Vec<Triple>,
+    /// Triples about the document's evidence nodes ([`is_evidence_bound`]): this document's alone.
+    pub evidence: Vec<Triple>,
     /// Pairing statements of the document, for the build's summary.
     pub pairing_statements: usize,
+}
+
+impl DocumentGraph {
+    /// Every triple of the document, statements first.
+    pub fn triples(&self) -> impl Iterator<Item = &Triple> {
+        self.statements.iter().chain(&self.evidence)
+    }
+
+    pub fn len(&self) -> usize {
+        self.statements.len() + self.evidence.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// True for the IRI of an evidence node (`…/id/evidence/<document>/<span>/<rule>`).
+pub fn is_evidence_iri(iri: &str) -> bool {
+    iri.strip_prefix(ID)
+        .is_some_and(|rest| rest.starts_with("evidence/"))
+}
+
+/// The document an evidence node belongs to, read off its IRI.
+pub fn evidence_document(iri: &str) -> Option<NamedNode> {
+    let rest = iri.strip_prefix(ID)?.strip_prefix("evidence/")?;
+    let (document, _) = rest.split_once('/')?;
+    Some(NamedNode::new_unchecked(format!("{ID}document/{document}")))
+}
+
+/// The evidence node a triple is about, as subject or object, if any: such a triple belongs to
+/// the evidence's document alone.
+pub fn evidence_node(triple: TripleRef<'_>) -> Option<NamedNodeRef<'_>> {
+    match (triple.subject, triple.object) {
+        (NamedOrBlankNodeRef::NamedNode(s), _) if is_evidence_iri(s.as_str()) => Some(s),
+        (_, TermRef::NamedNode(o)) if is_evidence_iri(o.as_str()) => Some(o),
+        _ => None,
+    }
+}
+
+/// True when the triple is about an evidence node (see [`evidence_node`]).
+pub fn is_evidence_bound(triple: TripleRef<'_>) -> bool {
+    evidence_node(triple).is_some()
 }
 
 /// The graph of one document: [`document_quads`] without their graph name, each once.
@@ -68,14 +122,15 @@ pub fn document_graph(
     k: &Knowledge,
 ) -> DocumentGraph {
     let mut seen = HashSet::new();
-    let triples = document_quads(extraction, extractor_version, k)
+    let (evidence, statements) = document_quads(extraction, extractor_version, k)
         .into_iter()
         .map(Triple::from)
         .filter(|t| seen.insert(t.clone()))
-        .collect();
+        .partition(|t| is_evidence_bound(t.as_ref()));
     DocumentGraph {
         name: document_iri(&extraction.document.source_file),
-        triples,
+        statements,
+        evidence,
         pairing_statements: extraction.pairings.len(),
     }
 }
@@ -368,6 +423,30 @@ mod tests {
         assert!(iri
             .as_str()
             .ends_with("/document/%E6%8A%A5%E5%91%8A%202020%231.txt"));
+    }
+
+    #[test]
+    fn evidence_names_its_document() {
+        let doc = document_iri("报告 2020#1.txt");
+        let part = doc.as_str().rsplit('/').next().unwrap();
+        let evidence = format!("{ID}evidence/{part}/12-40/clause%2Bcue");
+        assert_eq!(evidence_document(&evidence), Some(doc));
+        assert_eq!(
+            evidence_document(&format!("{ID}pairing/350000-640000")),
+            None
+        );
+        let link = Triple::new(
+            pairing_iri("350000", "640000"),
+            NamedNode::new_unchecked(PROV_DERIVED),
+            NamedNode::new_unchecked(&evidence),
+        );
+        assert!(is_evidence_bound(link.as_ref()));
+        let fact = Triple::new(
+            pairing_iri("350000", "640000"),
+            xz("helper"),
+            region_iri("350000"),
+        );
+        assert!(!is_evidence_bound(fact.as_ref()));
     }
 
     #[test]

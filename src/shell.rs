@@ -748,7 +748,8 @@ impl<'a> Shell<'a> {
             "Type a SPARQL query or update and end it with ';' (it may span lines; Tab completes\n\
              keywords, prefixed names and regions by name: 福建, Fuj, Phúc…).\n\
              The default graph is every document merged (on an endpoint: the server's default\n\
-             graph); GRAPH ?g { … } reaches one document.\n\
+             graph); GRAPH ?g { … } reaches what one document states, ?e xz:document ?g\n\
+             its evidence.\n\
              Example:\n  SELECT ?helper ?recipient WHERE { ?p a xz:Pairing ; xz:helper ?helper ; xz:recipient ?recipient } ;\n\nCommands:\n",
         );
         let usages: Vec<String> = COMMANDS

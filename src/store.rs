@@ -1,31 +1,50 @@
 //! The on-disk Oxigraph store and how xiezuo lays out its graphs.
 //!
 //! - `…/graph/ontology`: the vocabulary, concept schemes and gazetteer.
-//! - one graph per document, named by the document's IRI: what that document says.
-//! - `…/graph/merged`: the set union of the document graphs, maintained by every load. It is the
-//!   default graph of queries (with the ontology and the store's own default graph), so a pairing
-//!   stated by five documents is one row, not five; `GRAPH ?g { … }` still reaches each document.
+//! - one graph per document, named by the document's IRI: what that document states — its facts
+//!   and its own description — but not its evidence.
+//! - `…/graph/evidence`: the evidence of every document (the evidence nodes' triples and the
+//!   `prov:wasDerivedFrom` links to them). An evidence IRI names its document, so no two
+//!   documents share one of these triples and they are stored once, here, rather than in the
+//!   document graph and again in the merged graph; they are most of what a build writes.
+//! - `…/graph/merged`: the set union of the document graphs, maintained by every load.
+//!
+//! A document written through `serve` (Graph Store Protocol, SPARQL Update) may hold its evidence
+//! in its own graph instead; a build that rewrites the document moves it to the evidence graph.
+//!
+//! The default graph of queries is the merged graph, the evidence graph, the ontology and the
+//! store's own default graph, so a pairing stated by five documents is one row, not five;
+//! `GRAPH ?g { … }` still reaches what each document states. A document's whole graph, as
+//! `extract`, exports, `push` and the Graph Store Protocol give it, is its graph plus its
+//! evidence ([`GraphStore::document_triples`]).
 //!
 //! Each load is atomic — a transaction, or for documents new to the store one ingestion of
 //! bulk-loaded table files — so a failed or killed load leaves each document as it was or whole.
 
 use crate::facts::{fnv1a, Extraction};
 use crate::knowledge::{Knowledge, ID, ONTOLOGY_FILES, ONTOLOGY_GRAPH, PREFIXES, XZ};
-use crate::rdf::{document_graph, document_iri, DocumentGraph};
+use crate::rdf::{
+    document_graph, document_iri, evidence_document, evidence_node, is_evidence_bound,
+    DocumentGraph,
+};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode,
+    NamedOrBlankNodeRef, Quad, Term, TermRef, Triple,
 };
 use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
     UpdateEvaluationError,
 };
 use oxigraph::store::{BulkLoader, StorageError, Store, StoreOptions, Transaction};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Graph holding the set union of all document graphs.
 pub const MERGED_GRAPH: &str = "https://w3id.org/xiezuo/graph/merged";
+
+/// Graph holding the evidence of every document.
+pub const EVIDENCE_GRAPH: &str = "https://w3id.org/xiezuo/graph/evidence";
 
 /// Quads handed to the bulk loader at a time; each chunk becomes one set of sorted table files.
 /// Larger chunks make fewer files for RocksDB to ingest and compact, and hold more in memory
@@ -72,11 +91,11 @@ pub struct LoadSummary {
     pub documents: usize,
     /// Documents whose graphs were dropped (`--prune`).
     pub documents_removed: usize,
-    /// Quads in the written documents' graphs.
+    /// Quads in the written documents' graphs (with their evidence).
     pub quads: usize,
-    /// Quads put into document graphs that were not there before.
+    /// Quads put into document graphs (or their evidence) that were not there before.
     pub quads_added: usize,
-    /// Quads taken out of document graphs (replaced or dropped documents).
+    /// Quads taken out of document graphs or their evidence (replaced or dropped documents).
     pub quads_removed: usize,
     pub pairing_statements: usize,
 }
@@ -187,8 +206,9 @@ impl GraphStore {
     ///
     /// The merged graph is maintained incrementally and is the set union of the document graphs
     /// at every commit: a document's new triples are added to it; a triple a document no longer
-    /// states leaves it only when no other document graph still holds it. The cost is
-    /// proportional to what changed, not to the store.
+    /// states leaves it only when no other document graph still holds it. A document's evidence
+    /// is replaced in the evidence graph. The cost is proportional to what changed, not to the
+    /// store.
     pub fn load_batch(
         &self,
         documents: &[DocumentGraph],
@@ -200,32 +220,48 @@ impl GraphStore {
             let mut tx = self.store.start_transaction()?;
             refresh_ontology(&mut tx, ontology)?;
             let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+            let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
             // Triples some document stopped stating: they may have to leave the merged graph.
             let mut dropped: HashSet<Triple> = HashSet::new();
             for document in documents {
                 let graph = document.name.as_ref();
-                let new: HashSet<&Triple> = document.triples.iter().collect();
+                let new: HashSet<&Triple> = document.statements.iter().collect();
                 let old = graph_triples(&tx, graph)?;
                 for t in old.iter().filter(|t| !new.contains(t)) {
                     tx.remove(t.as_ref().in_graph(graph));
                     summary.quads_removed += 1;
                 }
-                for t in document.triples.iter().filter(|t| !old.contains(*t)) {
+                for t in document.statements.iter().filter(|t| !old.contains(*t)) {
                     tx.insert(t.as_ref().in_graph(graph));
                     tx.insert(t.as_ref().in_graph(merged));
                     summary.quads_added += 1;
                 }
                 dropped.extend(old.into_iter().filter(|t| !new.contains(t)));
+                // Evidence is this document's alone: what it no longer holds simply goes.
+                let new: HashSet<&Triple> = document.evidence.iter().collect();
+                let old = evidence_of(&tx, graph)?;
+                for t in old.iter().filter(|t| !new.contains(t)) {
+                    tx.remove(t.as_ref().in_graph(evidence));
+                    summary.quads_removed += 1;
+                }
+                for t in document.evidence.iter().filter(|t| !old.contains(*t)) {
+                    tx.insert(t.as_ref().in_graph(evidence));
+                    summary.quads_added += 1;
+                }
                 summary.documents += 1;
-                summary.quads += document.triples.len();
+                summary.quads += document.len();
                 summary.pairing_statements += document.pairing_statements;
             }
             for name in removed {
                 let graph = document_iri(name);
                 let old = graph_triples(&tx, graph.as_ref())?;
-                summary.quads_removed += old.len();
+                let old_evidence = evidence_of(&tx, graph.as_ref())?;
+                summary.quads_removed += old.len() + old_evidence.len();
                 summary.documents_removed += 1;
                 tx.remove_named_graph(graph.as_ref())?;
+                for t in &old_evidence {
+                    tx.remove(t.as_ref().in_graph(evidence));
+                }
                 dropped.extend(old);
             }
             let document_prefix = format!("{ID}document/");
@@ -269,28 +305,6 @@ impl GraphStore {
     /// Writes what is in memory to disk, so that the next opening need not replay the log.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.store.flush().map_err(|e| self.storage_error(e))
-    }
-
-    /// True when the merged graph is exactly the set union of the document graphs (a full scan;
-    /// for tests and checks, not for builds).
-    pub fn merged_is_union(&self) -> Result<bool, StoreError> {
-        let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
-        let document_prefix = format!("{ID}document/");
-        let mut union = HashSet::new();
-        let mut stored = HashSet::new();
-        for quad in self.store.iter() {
-            let quad = quad.map_err(|e| self.storage_error(e))?;
-            match &quad.graph_name {
-                GraphName::NamedNode(g) if g.as_ref() == merged => {
-                    stored.insert(Triple::from(quad));
-                }
-                GraphName::NamedNode(g) if g.as_str().starts_with(&document_prefix) => {
-                    union.insert(Triple::from(quad));
-                }
-                _ => {}
-            }
-        }
-        Ok(union == stored)
     }
 
     /// The documents in the store by source file, with the hash and extractor that made them.
@@ -386,16 +400,26 @@ impl GraphStore {
         Self::evaluator().parse_query(text).is_ok()
     }
 
-    /// Every quad of the store except the derived merged graph, sorted by graph, then triple
-    /// (so that TriG writes each graph as one block).
+    /// Every quad of the store except the derived merged graph, each document's evidence in the
+    /// document's graph, sorted by graph, then triple (so that TriG writes each graph as one
+    /// block).
     pub fn dataset_quads(&self) -> Result<Vec<Quad>, StoreError> {
         let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+        let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
         let mut quads = Vec::new();
         for quad in self.store.iter() {
-            let quad = quad.map_err(|e| self.storage_error(e))?;
-            if quad.graph_name.as_ref() != GraphNameRef::NamedNode(merged) {
-                quads.push(quad);
+            let mut quad = quad.map_err(|e| self.storage_error(e))?;
+            if quad.graph_name.as_ref() == GraphNameRef::NamedNode(merged) {
+                continue;
             }
+            if quad.graph_name.as_ref() == GraphNameRef::NamedNode(evidence) {
+                let document = evidence_node(quad.as_ref().into())
+                    .and_then(|node| evidence_document(node.as_str()));
+                if let Some(document) = document {
+                    quad.graph_name = document.into();
+                }
+            }
+            quads.push(quad);
         }
         quads.sort_by_cached_key(|q| {
             (
@@ -421,6 +445,26 @@ impl GraphStore {
         let mut triples: Vec<Triple> = triples.into_iter().collect();
         triples.sort_by_cached_key(ToString::to_string);
         Ok(triples)
+    }
+
+    /// The whole graph of one document: what it states and its evidence. Empty for a graph that
+    /// is not there.
+    pub fn document_triples(&self, document: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
+        let result = (|| -> Result<Vec<Triple>, StorageError> {
+            let mut triples: Vec<Triple> = self
+                .store
+                .quads_for_pattern(None, None, None, Some(document.into()))
+                .map(|q| q.map(Triple::from))
+                .collect::<Result<_, _>>()?;
+            if is_document_graph(document.as_str()) {
+                // Evidence written into the document's graph through `serve` is there already.
+                let stated: HashSet<Triple> = triples.iter().cloned().collect();
+                let evidence = evidence_of(&self.store, document)?;
+                triples.extend(evidence.into_iter().filter(|t| !stated.contains(t)));
+            }
+            Ok(triples)
+        })();
+        result.map_err(|e| self.storage_error(e))
     }
 
     /// Named graphs that hold documents.
@@ -470,15 +514,19 @@ impl NewDocuments<'_> {
             return Ok(());
         }
         let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
-        for t in &document.triples {
+        let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
+        for t in &document.statements {
             self.chunk
                 .push(t.as_ref().in_graph(document.name.as_ref()).into_owned());
             self.chunk.push(t.as_ref().in_graph(merged).into_owned());
         }
-        self.pending_quads += 2 * document.triples.len();
+        for t in &document.evidence {
+            self.chunk.push(t.as_ref().in_graph(evidence).into_owned());
+        }
+        self.pending_quads += 2 * document.statements.len() + document.evidence.len();
         self.summary.documents += 1;
-        self.summary.quads += document.triples.len();
-        self.summary.quads_added += document.triples.len();
+        self.summary.quads += document.len();
+        self.summary.quads_added += document.len();
         self.summary.pairing_statements += document.pairing_statements;
         if self.chunk.len() >= BULK_CHUNK_QUADS {
             self.hand_over_chunk()?;
@@ -583,21 +631,140 @@ fn ontology_quad_count() -> usize {
     *COUNT.get_or_init(|| ontology_quads().into_iter().collect::<HashSet<_>>().len())
 }
 
-/// Recomputes the merged graph inside `tx` from the document graphs it sees. Every write that can
-/// touch a document graph (a build, SPARQL Update or Graph Store write through `serve`) calls it
-/// before committing, so the merged view never disagrees with the documents.
+/// Recomputes the merged graph inside `tx` from the document graphs it sees, and drops the
+/// evidence of documents whose graph is gone or empty. Every write that can touch a document graph
+/// (SPARQL Update or Graph Store write through `serve`) calls it before committing, so the default
+/// view never disagrees with the documents.
+///
+/// Such writes may put evidence into a document's graph (a document pushed from another store
+/// arrives whole). It then goes into the merged graph like any triple, unless the evidence graph
+/// holds it already: the default view has each triple once either way.
 pub fn rebuild_merged(tx: &mut Transaction<'_>) -> Result<(), StorageError> {
     let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
+    let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
     tx.remove_named_graph(merged)?;
+    let mut present: HashMap<NamedNode, bool> = HashMap::new();
+    let mut orphans = Vec::new();
+    for quad in tx.quads_for_pattern(None, None, None, Some(evidence.into())) {
+        let triple = Triple::from(quad?);
+        let document =
+            evidence_node(triple.as_ref()).and_then(|node| evidence_document(node.as_str()));
+        if let Some(document) = document {
+            let is_present = match present.get(&document) {
+                Some(&known) => known,
+                None => {
+                    let known = tx
+                        .quads_for_pattern(None, None, None, Some(document.as_ref().into()))
+                        .next()
+                        .is_some();
+                    present.insert(document, known);
+                    known
+                }
+            };
+            if !is_present {
+                orphans.push(triple);
+            }
+        }
+    }
+    for triple in orphans {
+        tx.remove(triple.as_ref().in_graph(evidence));
+    }
     let mut triples = HashSet::new();
     for quad in tx.quads_for_pattern(None, None, None, None) {
         let quad = quad?;
         if matches!(&quad.graph_name, GraphName::NamedNode(g) if is_document_graph(g.as_str())) {
-            triples.insert(Triple::from(quad));
+            let triple = Triple::from(quad);
+            if !(is_evidence_bound(triple.as_ref())
+                && tx.contains(triple.as_ref().in_graph(evidence))?)
+            {
+                triples.insert(triple);
+            }
         }
     }
     tx.extend(triples.iter().map(|t| t.as_ref().in_graph(merged)));
     Ok(())
+}
+
+/// Takes a document's evidence out of the evidence graph (before its graph is replaced or
+/// dropped through the Graph Store Protocol).
+pub fn remove_evidence(
+    tx: &mut Transaction<'_>,
+    document: NamedNodeRef<'_>,
+) -> Result<(), StorageError> {
+    let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
+    for triple in evidence_of(tx, document)? {
+        tx.remove(triple.as_ref().in_graph(evidence));
+    }
+    Ok(())
+}
+
+/// Where the evidence of a document can be looked up: the store, or a transaction (which sees
+/// its own writes).
+trait TripleLookup {
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: NamedNodeRef<'_>,
+    ) -> Result<Vec<Triple>, StorageError>;
+}
+
+impl TripleLookup for Store {
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: NamedNodeRef<'_>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        self.quads_for_pattern(subject, predicate, object, Some(graph.into()))
+            .map(|q| q.map(Triple::from))
+            .collect()
+    }
+}
+
+impl TripleLookup for Transaction<'_> {
+    fn triples_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: NamedNodeRef<'_>,
+    ) -> Result<Vec<Triple>, StorageError> {
+        self.quads_for_pattern(subject, predicate, object, Some(graph.into()))
+            .map(|q| q.map(Triple::from))
+            .collect()
+    }
+}
+
+/// The evidence of one document in the evidence graph, through the indexes: the evidence nodes
+/// that name the document (`?e xz:document <doc>`), then every triple about each of them.
+fn evidence_of(
+    source: &impl TripleLookup,
+    document: NamedNodeRef<'_>,
+) -> Result<HashSet<Triple>, StorageError> {
+    let graph = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
+    let names_document = NamedNode::new_unchecked(format!("{XZ}document"));
+    let mut triples = HashSet::new();
+    let nodes = source.triples_matching(
+        None,
+        Some(names_document.as_ref()),
+        Some(document.into()),
+        graph,
+    )?;
+    for node in nodes.into_iter().map(|t| t.subject) {
+        triples.extend(source.triples_matching(Some(node.as_ref()), None, None, graph)?);
+        if let NamedOrBlankNode::NamedNode(node) = &node {
+            triples.extend(source.triples_matching(
+                None,
+                None,
+                Some(node.as_ref().into()),
+                graph,
+            )?);
+        }
+    }
+    Ok(triples)
 }
 
 /// True for the IRI of a document's graph (`…/id/document/<file>`).
@@ -607,11 +774,12 @@ pub fn is_document_graph(iri: &str) -> bool {
 }
 
 /// The graphs that make up the default graph of queries: the store's default graph, the merged
-/// documents and the ontology.
+/// documents, their evidence and the ontology.
 pub fn default_graphs() -> Vec<GraphName> {
     vec![
         GraphName::DefaultGraph,
         NamedNode::new_unchecked(MERGED_GRAPH).into(),
+        NamedNode::new_unchecked(EVIDENCE_GRAPH).into(),
         NamedNode::new_unchecked(ONTOLOGY_GRAPH).into(),
     ]
 }

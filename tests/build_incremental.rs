@@ -11,6 +11,7 @@ use util::TestEnv;
 
 const DOCUMENT_GRAPHS: &str = "https://w3id.org/xiezuo/id/document/";
 const MERGED: &str = "https://w3id.org/xiezuo/graph/merged";
+const EVIDENCE: &str = "https://w3id.org/xiezuo/graph/evidence";
 
 fn parse_nquads(text: &str) -> HashSet<Quad> {
     RdfParser::from_format(RdfFormat::NQuads)
@@ -19,7 +20,8 @@ fn parse_nquads(text: &str) -> HashSet<Quad> {
         .collect()
 }
 
-/// Every graph of the store but the merged one (N-Quads export), as sets of quads per graph.
+/// Every graph of the store but the merged one, each document with its evidence (N-Quads
+/// export), as sets of quads per graph.
 fn graphs(env: &TestEnv) -> BTreeMap<String, BTreeSet<String>> {
     let mut graphs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for quad in parse_nquads(&env.ok(&["export", "--format", "nquads"])) {
@@ -33,7 +35,7 @@ fn graphs(env: &TestEnv) -> BTreeMap<String, BTreeSet<String>> {
     graphs
 }
 
-/// The triples of the default graph of queries (merged documents + ontology), sorted.
+/// The triples of the default graph of queries (merged documents, evidence, ontology), sorted.
 fn merged_view(env: &TestEnv) -> BTreeSet<String> {
     env.ok(&["export", "--format", "ntriples"])
         .lines()
@@ -41,8 +43,9 @@ fn merged_view(env: &TestEnv) -> BTreeSet<String> {
         .collect()
 }
 
-/// True when the merged graph is exactly the set union of the document graphs.
-fn merged_is_union(env: &TestEnv) -> bool {
+/// True when the merged graph is exactly the set union of the document graphs, and the evidence
+/// graph holds the evidence of stored documents, and a build left no evidence in a document graph.
+fn layout_is_consistent(env: &TestEnv) -> bool {
     !env.ask(&format!(
         "ASK {{
            {{ GRAPH <{MERGED}> {{ ?s ?p ?o }}
@@ -50,6 +53,10 @@ fn merged_is_union(env: &TestEnv) -> bool {
            UNION
            {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{DOCUMENT_GRAPHS}\"))
               FILTER NOT EXISTS {{ GRAPH <{MERGED}> {{ ?s ?p ?o }} }} }}
+           UNION
+           {{ GRAPH <{EVIDENCE}> {{ ?e xz:document ?d }} FILTER NOT EXISTS {{ GRAPH ?d {{ ?d a xz:Document }} }} }}
+           UNION
+           {{ GRAPH ?g {{ ?e a xz:Evidence }} FILTER(STRSTARTS(STR(?g), \"{DOCUMENT_GRAPHS}\")) }}
          }}"
     ))
 }
@@ -85,7 +92,7 @@ fn building_a_then_b_then_changing_a_equals_building_both_from_scratch() {
         stderr.contains("1 read, 1 unchanged skipped"),
         "only A is read again: {stderr}"
     );
-    assert!(merged_is_union(&env));
+    assert!(layout_is_consistent(&env));
 
     let scratch = TestEnv::new();
     scratch.ok(&["build", s(&dir)]);
@@ -175,7 +182,7 @@ fn prune_drops_the_documents_of_deleted_files_and_only_with_prune() {
     let stderr = String::from_utf8(env.run(&["build", "--prune", s(&dir)]).stderr).unwrap();
     assert!(stderr.contains("1 pruned"), "{stderr}");
     assert!(!graphs(&env).contains_key(&gone_graph));
-    assert!(merged_is_union(&env));
+    assert!(layout_is_consistent(&env));
     let scratch = TestEnv::new();
     scratch.ok(&["build", s(&dir)]);
     assert_eq!(graphs(&env), graphs(&scratch));
@@ -276,7 +283,7 @@ fn a_build_killed_at_random_moments_leaves_every_document_old_or_new() {
             "round {round}: every document is there"
         );
         assert!(
-            merged_is_union(&env),
+            layout_is_consistent(&env),
             "round {round}: merged graph consistent"
         );
         if from_old > 0 && from_new > 0 {
@@ -328,7 +335,7 @@ fn a_first_build_killed_at_random_moments_leaves_every_document_absent_or_whole(
             }
         }
         assert!(
-            merged_is_union(&env),
+            layout_is_consistent(&env),
             "round {round}: merged graph consistent"
         );
         if present > 0 && present < 60 {

@@ -10,6 +10,7 @@
 //!   is loaded into a staging graph in batches and then moved over the real one with `MOVE`, so a
 //!   failure half-way leaves the server's copy as it was (and drops the staging graph).
 //!
+//! Each document graph goes with its evidence, which the local store keeps in a graph of its own.
 //! The derived merged graph is not pushed, and nothing is written to the server's default graph;
 //! README "Serving and other triple stores" says how to get the same default graph there.
 
@@ -80,18 +81,8 @@ pub fn graphs_to_push(store: &GraphStore) -> Result<Vec<GraphToPush>, PushError>
     names.push(NamedNode::new_unchecked(ONTOLOGY_GRAPH));
     let mut graphs = Vec::with_capacity(names.len());
     for graph in names {
-        let mut triples = Vec::new();
-        for quad in
-            store
-                .oxigraph()
-                .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-        {
-            let quad = quad.map_err(|source| StoreError::Storage {
-                path: store.path().to_owned(),
-                source,
-            })?;
-            triples.push(Triple::from(quad));
-        }
+        // A document's evidence is stored apart from its graph; the server gets them together.
+        let mut triples = store.document_triples(graph.as_ref())?;
         triples.sort_by_cached_key(ToString::to_string);
         graphs.push(GraphToPush { graph, triples });
     }

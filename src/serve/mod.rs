@@ -10,10 +10,11 @@
 //! | `/sparql` | both, for clients that know one URL |
 //! | `/store` | Graph Store Protocol: `?graph=IRI`, `?default`, or the whole dataset (GET only) |
 //!
-//! Queries see the same default graph as `xiezuo query`: the merged documents, the ontology and the
-//! store's own default graph. The server is read-only unless started with `--allow-update`; every
-//! write is one transaction that also recomputes the merged graph, so the view never disagrees with
-//! the document graphs. Writes are serialised (one at a time); queries run concurrently.
+//! Queries see the same default graph as `xiezuo query`: the merged documents, their evidence, the
+//! ontology and the store's own default graph. The server is read-only unless started with
+//! `--allow-update`; every write is one transaction that also recomputes the merged graph (and
+//! drops the evidence of documents that are gone), so the view never disagrees with the document
+//! graphs. A document graph written here (a push from another store) holds its own evidence. Writes are serialised (one at a time); queries run concurrently.
 //!
 //! Limits: a query or update that runs longer than `timeout` is cancelled (503); results beyond
 //! `max_rows` rows or triples are refused (422), not silently cut; bodies beyond `max_body` bytes
@@ -25,12 +26,14 @@ pub mod negotiate;
 
 use crate::knowledge::PREFIXES;
 use crate::results::turtle_serializer;
-use crate::store::{is_document_graph, rebuild_merged, GraphStore, MERGED_GRAPH};
+use crate::store::{
+    is_document_graph, rebuild_merged, remove_evidence, GraphStore, EVIDENCE_GRAPH, MERGED_GRAPH,
+};
 use negotiate::{choose, list, rdf_body_format, DATASET_TYPES, GRAPH_TYPES, RESULT_TYPES};
 use oxhttp::model::header::{self, HeaderValue};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use oxigraph::io::RdfParser;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{
     CancellationToken, QueryDataset, QueryEvaluationError, QueryResults, UpdateEvaluationError,
@@ -779,14 +782,16 @@ impl Service {
                         }
                     }
                     Target::Named(graph) => {
-                        let store = self.store.oxigraph();
-                        if !store.contains_named_graph(graph)? {
+                        if !self.store.oxigraph().contains_named_graph(graph)? {
                             return Err(no_graph(graph));
                         }
-                        for quad in store.quads_for_pattern(None, None, None, Some(graph.into())) {
-                            serializer
-                                .serialize_triple(&Triple::from(quad?))
-                                .map_err(io_refusal)?;
+                        // A document's graph comes with its evidence, stored apart.
+                        let triples = self
+                            .store
+                            .document_triples(graph.as_ref())
+                            .map_err(store_refusal)?;
+                        for triple in &triples {
+                            serializer.serialize_triple(triple).map_err(io_refusal)?;
                         }
                     }
                 }
@@ -805,6 +810,12 @@ impl Service {
                         return Err(Refusal::new(
                             StatusCode::FORBIDDEN,
                             format!("{MERGED_GRAPH} is computed from the document graphs; change those instead"),
+                        ))
+                    }
+                    Target::Named(g) if g.as_str() == EVIDENCE_GRAPH => {
+                        return Err(Refusal::new(
+                            StatusCode::FORBIDDEN,
+                            format!("{EVIDENCE_GRAPH} holds the evidence of the document graphs; write a document's graph with its evidence instead"),
                         ))
                     }
                     Target::Named(g) => GraphName::NamedNode(g.clone()),
@@ -828,6 +839,10 @@ impl Service {
                 }
                 if method != Method::POST {
                     match &graph {
+                        GraphName::NamedNode(g) if is_document_graph(g.as_str()) => {
+                            remove_evidence(&mut tx, g.as_ref())?;
+                            tx.remove_named_graph(g)?
+                        }
                         GraphName::NamedNode(g) => tx.remove_named_graph(g)?,
                         _ => tx.clear_graph(GraphNameRef::DefaultGraph)?,
                     }

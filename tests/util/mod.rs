@@ -116,6 +116,25 @@ impl TestEnv {
         parsed["boolean"].as_bool().expect("an ASK result")
     }
 
+    /// `[graph, number of triples]` of every graph of the dataset export (each document with its
+    /// evidence, as `push` and the Graph Store Protocol send it), sorted.
+    pub fn exported_graph_sizes(&self) -> Vec<Vec<String>> {
+        use oxigraph::io::{RdfFormat, RdfParser};
+        let nquads = self.ok(&["export", "--format", "nquads"]);
+        let mut sizes = std::collections::BTreeMap::<String, usize>::new();
+        for quad in RdfParser::from_format(RdfFormat::NQuads).for_slice(nquads.as_bytes()) {
+            let graph = match quad.expect("valid N-Quads").graph_name {
+                oxigraph::model::GraphName::NamedNode(g) => g.into_string(),
+                other => other.to_string(),
+            };
+            *sizes.entry(graph).or_default() += 1;
+        }
+        sizes
+            .into_iter()
+            .map(|(graph, n)| vec![graph, n.to_string()])
+            .collect()
+    }
+
     pub fn count_triples(&self) -> usize {
         self.rows("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0][0]
             .parse()
