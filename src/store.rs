@@ -6,11 +6,12 @@
 //! - `…/graph/evidence`: the evidence of every document (the evidence nodes' triples and the
 //!   `prov:wasDerivedFrom` links to them). An evidence IRI names its document, so no two
 //!   documents share one of these triples and they are stored once, here, rather than in the
-//!   document graph and again in the merged graph; they are most of what a build writes.
+//!   document graph and again in the merged graph; they are about half of what a build writes.
 //! - `…/graph/merged`: the set union of the document graphs, maintained by every load.
 //!
 //! A document written through `serve` (Graph Store Protocol, SPARQL Update) may hold its evidence
-//! in its own graph instead; a build that rewrites the document moves it to the evidence graph.
+//! in its own graph instead, which then replaces what the evidence graph held for it
+//! ([`rebuild_merged`]); a build that rewrites the document moves it to the evidence graph.
 //!
 //! The default graph of queries is the merged graph, the evidence graph, the ontology and the
 //! store's own default graph, so a pairing stated by five documents is one row, not five;
@@ -294,6 +295,12 @@ impl GraphStore {
         Ok(summary)
     }
 
+    /// Writes what is in RocksDB's memtables (and log) to synced table files. It waits while
+    /// table files just ingested by a bulk load are compacted.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush().map_err(|e| self.storage_error(e))
+    }
+
     /// Starts loading documents new to the store through Oxigraph's bulk loader; see
     /// [`NewDocuments`].
     pub fn new_documents(&self) -> NewDocuments<'_> {
@@ -407,6 +414,9 @@ impl GraphStore {
         let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
         let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
         let mut quads = Vec::new();
+        // Whether each document's graph holds anything: evidence left behind by a graph dropped
+        // outside a build stays in the evidence graph rather than bringing back a document.
+        let mut present: HashMap<NamedNode, bool> = HashMap::new();
         for quad in self.store.iter() {
             let mut quad = quad.map_err(|e| self.storage_error(e))?;
             if quad.graph_name.as_ref() == GraphNameRef::NamedNode(merged) {
@@ -416,7 +426,21 @@ impl GraphStore {
                 let document = evidence_node(quad.as_ref().into())
                     .and_then(|node| evidence_document(node.as_str()));
                 if let Some(document) = document {
-                    quad.graph_name = document.into();
+                    let is_present = match present.get(&document) {
+                        Some(&known) => known,
+                        None => {
+                            let known = self
+                                .store
+                                .quads_for_pattern(None, None, None, Some(document.as_ref().into()))
+                                .next()
+                                .is_some();
+                            present.insert(document.clone(), known);
+                            known
+                        }
+                    };
+                    if is_present {
+                        quad.graph_name = document.into();
+                    }
                 }
             }
             quads.push(quad);
@@ -430,8 +454,8 @@ impl GraphStore {
         Ok(quads)
     }
 
-    /// The triples of the default graph of queries (merged documents, ontology, store default),
-    /// each once, sorted.
+    /// The triples of the default graph of queries (merged documents, their evidence, ontology,
+    /// store default), each once, sorted.
     pub fn merged_triples(&self) -> Result<Vec<Triple>, StoreError> {
         let mut triples = HashSet::new();
         for graph in default_graphs() {
@@ -482,16 +506,16 @@ impl GraphStore {
     }
 }
 
-/// Documents new to the store, streamed into Oxigraph's bulk loader: their quads, and their
-/// triples in the merged graph, are sorted in chunks into RocksDB table files beside the store
+/// Documents new to the store, streamed into Oxigraph's bulk loader: their statements (in their
+/// graphs and the merged graph) and their evidence (in the evidence graph) are sorted in chunks into RocksDB table files beside the store
 /// while extraction goes on, and [`NewDocuments::commit`] ingests all of them in one step, which
 /// RocksDB records atomically across all indexes. So, like a transaction, a build killed at any
 /// moment leaves each of these documents absent or whole; unlike a transaction, nothing goes
 /// through RocksDB's memtables and write-ahead log, which is where a transaction's time and
 /// memory go. Dropped without `commit`, nothing of it reaches the store.
 ///
-/// A document whose graph already exists (a file named like a stored document, or a graph
-/// written by SPARQL Update) is held back and replaced by [`GraphStore::load_batch`] after the
+/// A document whose graph or evidence already exists (a file named like a stored document, a
+/// graph written by SPARQL Update, evidence left by a graph dropped in the shell) is held back and replaced by [`GraphStore::load_batch`] after the
 /// ingestion.
 pub struct NewDocuments<'a> {
     store: &'a GraphStore,
@@ -505,11 +529,24 @@ pub struct NewDocuments<'a> {
 impl NewDocuments<'_> {
     pub fn add(&mut self, document: DocumentGraph) -> Result<(), StoreError> {
         let store = self.store;
-        if store
+        // The loader only adds: a document with a graph, or with evidence left behind by a graph
+        // dropped outside a build, is replaced in a transaction instead.
+        let names_document = NamedNode::new_unchecked(format!("{XZ}document"));
+        let held = store
             .store
             .contains_named_graph(document.name.as_ref())
             .map_err(|e| store.storage_error(e))?
-        {
+            || store
+                .store
+                .quads_for_pattern(
+                    None,
+                    Some(names_document.as_ref()),
+                    Some(document.name.as_ref().into()),
+                    Some(NamedNodeRef::new_unchecked(EVIDENCE_GRAPH).into()),
+                )
+                .next()
+                .is_some();
+        if held {
             self.held.push(document);
             return Ok(());
         }
@@ -639,55 +676,56 @@ fn ontology_quad_count() -> usize {
     *COUNT.get_or_init(|| ontology_quads().into_iter().collect::<HashSet<_>>().len())
 }
 
-/// Recomputes the merged graph inside `tx` from the document graphs it sees, and drops the
-/// evidence of documents whose graph is gone or empty. Every write that can touch a document graph
-/// (SPARQL Update or Graph Store write through `serve`) calls it before committing, so the default
-/// view never disagrees with the documents.
+/// Recomputes the merged graph inside `tx` from the document graphs it sees, and keeps in the
+/// evidence graph only the evidence of documents a build wrote. Every write that can touch a
+/// document graph (SPARQL Update or Graph Store write through `serve`) calls it before
+/// committing, so the default view never disagrees with the documents.
 ///
-/// Such writes may put evidence into a document's graph (a document pushed from another store
-/// arrives whole). It then goes into the merged graph like any triple, unless the evidence graph
-/// holds it already: the default view has each triple once either way.
+/// Such writes may put a document's evidence into its own graph: a document pushed from another
+/// store arrives whole. That evidence replaces what the evidence graph held for the document, as
+/// a Graph Store `PUT` does; the evidence of a document whose graph is gone or empty goes too.
+/// So each evidence triple is in one place, and the merged graph is exactly the set union of the
+/// document graphs.
 pub fn rebuild_merged(tx: &mut Transaction<'_>) -> Result<(), StorageError> {
     let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
     let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
     tx.remove_named_graph(merged)?;
-    let mut present: HashMap<NamedNode, bool> = HashMap::new();
-    let mut orphans = Vec::new();
+    // One pass over the document graphs: their triples, and which of them carry evidence.
+    let mut triples = HashSet::new();
+    let mut documents: HashSet<String> = HashSet::new();
+    let mut carrying_evidence: HashSet<String> = HashSet::new();
+    for quad in tx.quads_for_pattern(None, None, None, None) {
+        let quad = quad?;
+        let GraphName::NamedNode(graph) = &quad.graph_name else {
+            continue;
+        };
+        if !is_document_graph(graph.as_str()) {
+            continue;
+        }
+        if !documents.contains(graph.as_str()) {
+            documents.insert(graph.as_str().to_owned());
+        }
+        let triple = Triple::from(quad.clone());
+        if is_evidence_bound(triple.as_ref()) && !carrying_evidence.contains(graph.as_str()) {
+            carrying_evidence.insert(graph.as_str().to_owned());
+        }
+        triples.insert(triple);
+    }
+    let mut stale = Vec::new();
     for quad in tx.quads_for_pattern(None, None, None, Some(evidence.into())) {
         let triple = Triple::from(quad?);
         let document =
             evidence_node(triple.as_ref()).and_then(|node| evidence_document(node.as_str()));
         if let Some(document) = document {
-            let is_present = match present.get(&document) {
-                Some(&known) => known,
-                None => {
-                    let known = tx
-                        .quads_for_pattern(None, None, None, Some(document.as_ref().into()))
-                        .next()
-                        .is_some();
-                    present.insert(document, known);
-                    known
-                }
-            };
-            if !is_present {
-                orphans.push(triple);
-            }
-        }
-    }
-    for triple in orphans {
-        tx.remove(triple.as_ref().in_graph(evidence));
-    }
-    let mut triples = HashSet::new();
-    for quad in tx.quads_for_pattern(None, None, None, None) {
-        let quad = quad?;
-        if matches!(&quad.graph_name, GraphName::NamedNode(g) if is_document_graph(g.as_str())) {
-            let triple = Triple::from(quad);
-            if !(is_evidence_bound(triple.as_ref())
-                && tx.contains(triple.as_ref().in_graph(evidence))?)
+            if !documents.contains(document.as_str())
+                || carrying_evidence.contains(document.as_str())
             {
-                triples.insert(triple);
+                stale.push(triple);
             }
         }
+    }
+    for triple in stale {
+        tx.remove(triple.as_ref().in_graph(evidence));
     }
     tx.extend(triples.iter().map(|t| t.as_ref().in_graph(merged)));
     Ok(())

@@ -272,3 +272,48 @@ fn a_query_error_at_the_endpoint_is_reported_with_its_position() {
         "{wrong_url}"
     );
 }
+
+#[test]
+fn a_pushed_document_replaces_the_evidence_a_build_gave_it() {
+    // The server holds a build of the seeds; the pusher a build in which one document changed.
+    let server_side = TestEnv::with_seeds();
+    let pusher = TestEnv::new();
+    let texts = pusher.path("texts");
+    std::fs::create_dir(&texts).unwrap();
+    let name = "001_24de61fca978a27e.txt";
+    for seed in util::seed_names() {
+        std::fs::copy(util::seeds().join(&seed), texts.join(&seed)).unwrap();
+    }
+    let text = std::fs::read_to_string(texts.join(name)).unwrap();
+    let half: String = text.chars().take(text.chars().count() / 2).collect();
+    std::fs::write(texts.join(name), half).unwrap();
+    pusher.ok(&["build", texts.to_str().unwrap()]);
+
+    let evidence = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ ?e <{}document> <https://w3id.org/xiezuo/id/document/{name}> }}",
+        util::XZ
+    );
+    let built: usize = server_side.rows(&evidence)[0][0].parse().unwrap();
+    let pushed: usize = pusher.rows(&evidence)[0][0].parse().unwrap();
+    assert!(
+        0 < pushed && pushed < built,
+        "half the text has less evidence: {pushed} of {built}"
+    );
+    let server = Served::start(&server_side, &["--allow-update"]);
+    // By SPARQL Update (DROP, INSERT DATA) and by the Graph Store Protocol (PUT).
+    let endpoint = server.query_url();
+    let graph_store = format!("{}store", server.url);
+    for push in [
+        vec!["push", "--endpoint", &endpoint],
+        vec![
+            "push",
+            "--graph-store",
+            &graph_store,
+            "--endpoint",
+            &endpoint,
+        ],
+    ] {
+        pusher.ok(&push);
+        assert_eq!(remote_count(&server, &evidence), pushed, "{push:?}");
+    }
+}
