@@ -8,26 +8,33 @@
 //! 1. `xiezuo build` into an empty store;
 //! 2. `xiezuo extract --format nquads` of the same corpus (what the build loads, without the
 //!    derived merged graph), and `Store::bulk_loader` with its default options loading that file
-//!    into a fresh store (this bench run again as a process of its own: `build load STORE NQ…`);
-//!    then the same with the merged graph the build also writes (each document triple once more
-//!    in `…/graph/merged`, made with `sed` and `sort -u`), so that both loads write what the
-//!    build writes or a part of it;
+//!    into a fresh store (this bench run again as a process of its own: `build load STORE NQ…`),
+//!    then with the build's memory budget (`build load-bounded STORE NQ…`: batches of 125,000
+//!    quads on two threads instead of 1,000,000, so about eight times as many table files); then
+//!    the same with every quad the build's store holds (the document graphs without their
+//!    evidence, the evidence graph, the merged graph and the ontology), dumped from it, so that
+//!    the second load writes exactly what the build writes;
 //! 3. `xiezuo build` again after `gen_corpus.py --change 1` rewrote 1% of the files;
-//! 4. the store's size on disk per million document quads.
+//! 4. RocksDB's compaction of what each store ingested beyond what the final flush waits for
+//!    (until writes would not stall), which RocksDB does in the background of whoever opens the
+//!    store next:
+//!    `Store::optimize` on the loaded store and, after the rebuild, on the built one, each in a
+//!    process of its own;
+//! 5. the store's size on disk per million document quads, before and after compaction.
 //!
 //! Work files go to `XIEZUO_BENCH_DIR` (default: `xiezuo-bench-<size>` in the temporary
 //! directory), which is emptied first. `XIEZUO_BENCH_BIN` runs another `xiezuo` binary than the
-//! one Cargo built (a copy, so that a long run is not disturbed by rebuilding). The machine may be shared, so CPU seconds (user + system,
-//! of the process and its threads) are printed beside wall-clock seconds.
+//! one Cargo built (a copy, so that a long run is not disturbed by rebuilding). The machine may be
+//! shared, so CPU seconds (user + system, of the process and its threads) are printed beside
+//! wall-clock seconds.
 //!
 //! Run: `XIEZUO_BENCH_SIZE=100M cargo bench --bench build`.
 
-use oxigraph::io::RdfFormat;
+use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use xiezuo::store::MERGED_GRAPH;
 
 /// Time and memory of one measured step.
 struct Measured {
@@ -80,10 +87,17 @@ fn run_measured(command: &mut Command) -> (Measured, String) {
     )
 }
 
-/// Oxigraph alone: bulk-loads N-Quads files into a fresh store, as `oxigraph load` would.
-fn bulk_load(store: &Path, files: &[String]) {
+/// Oxigraph alone: bulk-loads N-Quads files into a fresh store, as `oxigraph load` would, with
+/// the loader's default options or (`bounded`) the build's memory budget: batches of 125,000
+/// quads sorted on two threads, as `xiezuo build` hands them over.
+fn bulk_load(store: &Path, files: &[String], bounded: bool) {
     let oxigraph = Store::open(store).expect("a fresh Oxigraph store opens");
     let mut loader = oxigraph.bulk_loader();
+    if bounded {
+        loader = loader
+            .with_num_threads(2)
+            .with_max_memory_size_in_megabytes(250);
+    }
     for nquads in files {
         loader
             .load_from_reader(
@@ -96,6 +110,24 @@ fn bulk_load(store: &Path, files: &[String]) {
     }
     loader.commit().expect("the bulk load commits");
     oxigraph.flush().expect("the bulk-loaded store flushes");
+}
+
+/// Compacts the store at `store` fully, as RocksDB would in the background over time.
+fn optimize(store: &Path) {
+    let oxigraph = Store::open(store).expect("the store opens");
+    oxigraph.optimize().expect("the store compacts");
+}
+
+/// Every quad of the store at `store`, as N-Quads in `out`: what a build wrote.
+fn dump(store: &Path, out: &Path) {
+    let oxigraph = Store::open(store).expect("the built store opens");
+    let file = std::fs::File::create(out).expect("the dump file can be made");
+    oxigraph
+        .dump_to_writer(
+            RdfSerializer::from_format(RdfFormat::NQuads),
+            std::io::BufWriter::new(file),
+        )
+        .expect("the built store dumps");
 }
 
 fn generate(root: &Path, args: &[&str]) {
@@ -146,8 +178,11 @@ fn row(step: &str, m: &Measured, note: &str) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let [_, command, store, files @ ..] = &args[..] {
-        if command == "load" {
-            return bulk_load(Path::new(store), files);
+        match command.as_str() {
+            "load" => return bulk_load(Path::new(store), files, false),
+            "load-bounded" => return bulk_load(Path::new(store), files, true),
+            "optimize" => return optimize(Path::new(store)),
+            _ => {}
         }
     }
     let size = std::env::var("XIEZUO_BENCH_SIZE").unwrap_or_else(|_| "10M".to_owned());
@@ -160,9 +195,9 @@ fn main() {
     let corpus = dir.join("corpus");
     let store = dir.join("store");
     let nquads = dir.join("corpus.nq");
-    let merged_nquads = dir.join("merged.nq");
+    let stored_nquads = dir.join("stored.nq");
     let bulk_store = dir.join("bulk-store");
-    let merged_store = dir.join("bulk-store-merged");
+    let stored_store = dir.join("bulk-store-stored");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("the bench directory can be made");
     generate(root, &["--size", &size, "--out", corpus.to_str().unwrap()]);
@@ -189,34 +224,35 @@ fn main() {
             .stdout(std::fs::File::create(&nquads).expect("the N-Quads file can be made")),
     );
 
+    let this_bench = std::env::current_exe().expect("the bench knows its own path");
     let (load, _) = run_measured(
-        Command::new(std::env::current_exe().expect("the bench knows its own path"))
+        Command::new(&this_bench)
             .arg("load")
             .arg(&bulk_store)
             .arg(&nquads),
     );
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "sed -E 's|<[^>]*> \\.$|<{MERGED_GRAPH}> .|' \"$1\" | LC_ALL=C sort -u -S 1G -T \"$3\" > \"$2\""
-        ))
-        .arg("sh")
-        .args([&nquads, &merged_nquads, &dir])
-        .status()
-        .expect("sh runs sed and sort");
-    assert!(
-        status.success(),
-        "the merged graph's N-Quads could not be made"
+    let (load_compaction, _) =
+        run_measured(Command::new(&this_bench).arg("optimize").arg(&bulk_store));
+    let _ = std::fs::remove_dir_all(&bulk_store);
+    let (load_bounded, _) = run_measured(
+        Command::new(&this_bench)
+            .arg("load-bounded")
+            .arg(&bulk_store)
+            .arg(&nquads),
     );
     let _ = std::fs::remove_dir_all(&bulk_store);
-    let (load_merged, _) = run_measured(
-        Command::new(std::env::current_exe().expect("the bench knows its own path"))
+    dump(&store, &stored_nquads);
+    let stored_quads = std::io::BufRead::lines(std::io::BufReader::new(
+        std::fs::File::open(&stored_nquads).expect("the dump opens"),
+    ))
+    .count();
+    let (load_stored, _) = run_measured(
+        Command::new(&this_bench)
             .arg("load")
-            .arg(&merged_store)
-            .arg(&nquads)
-            .arg(&merged_nquads),
+            .arg(&stored_store)
+            .arg(&stored_nquads),
     );
-    let _ = std::fs::remove_dir_all(&merged_store);
+    let _ = std::fs::remove_dir_all(&stored_store);
 
     generate(root, &["--change", "1", "--out", corpus.to_str().unwrap()]);
     let (rebuild, rebuild_summary) = run_measured(
@@ -228,6 +264,8 @@ fn main() {
             .stdout(Stdio::null()),
     );
     let rebuilt = summary_number(&rebuild_summary, "read");
+    let (build_compaction, _) = run_measured(Command::new(&this_bench).arg("optimize").arg(&store));
+    let compacted_store_bytes = disk_size(&store);
 
     let mb = corpus_bytes as f64 / 1e6;
     println!("\n{size} corpus: {documents} documents, {mb:.1} MB, {quads} document quads\n");
@@ -248,9 +286,27 @@ fn main() {
         "default loader options",
     );
     row(
-        "the same with the merged graph",
-        &load_merged,
-        "what the build writes",
+        "the same in the build's memory budget",
+        &load_bounded,
+        "batches of 125,000 quads on 2 threads",
+    );
+    row(
+        "Oxigraph bulk_loader of the built store's quads",
+        &load_stored,
+        &format!(
+            "what the build writes: {stored_quads} quads, {:.2}x the documents'",
+            stored_quads as f64 / quads as f64
+        ),
+    );
+    row(
+        "compaction of the loaded store afterwards",
+        &load_compaction,
+        "Store::optimize",
+    );
+    row(
+        "compaction of the built store afterwards",
+        &build_compaction,
+        "Store::optimize",
     );
     row(
         "xiezuo build after changing 1% of files",
@@ -266,13 +322,28 @@ fn main() {
         build.cpu / load.cpu
     );
     println!(
-        "build / bulk load with the merged graph: {:.2}x wall, {:.2}x CPU",
-        build.wall / load_merged.wall,
-        build.cpu / load_merged.cpu
+        "build / the same load in the build's memory budget: {:.2}x wall, {:.2}x CPU",
+        build.wall / load_bounded.wall,
+        build.cpu / load_bounded.cpu
     );
     println!(
-        "store on disk after the build: {:.0} MB, {:.0} MB per million document quads (the merged graph adds about two thirds as many quads again)",
-        store_bytes as f64 / 1e6,
-        store_bytes as f64 / 1e6 / (quads as f64 / 1e6),
+        "build / bulk load of the built store's quads: {:.2}x wall, {:.2}x CPU",
+        build.wall / load_stored.wall,
+        build.cpu / load_stored.cpu
     );
+    println!(
+        "with the compaction each leaves behind: {:.2}x wall, {:.2}x CPU",
+        (build.wall + build_compaction.wall) / (load.wall + load_compaction.wall),
+        (build.cpu + build_compaction.cpu) / (load.cpu + load_compaction.cpu)
+    );
+    for (when, bytes) in [
+        ("after the build", store_bytes),
+        ("compacted", compacted_store_bytes),
+    ] {
+        println!(
+            "store on disk {when}: {:.0} MB, {:.0} MB per million document quads",
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / (quads as f64 / 1e6),
+        );
+    }
 }
