@@ -30,15 +30,14 @@ use crate::rdf::{
 };
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode,
-    NamedOrBlankNodeRef, Quad, Term, TermRef, Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
 };
 use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
     UpdateEvaluationError,
 };
 use oxigraph::store::{BulkLoader, StorageError, Store, StoreOptions, Transaction};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Graph holding the set union of all document graphs.
@@ -414,9 +413,9 @@ impl GraphStore {
         let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
         let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
         let mut quads = Vec::new();
-        // Whether each document's graph holds anything: evidence left behind by a graph dropped
-        // outside a build stays in the evidence graph rather than bringing back a document.
-        let mut present: HashMap<NamedNode, bool> = HashMap::new();
+        // Evidence left behind by a graph dropped outside a build stays in the evidence graph
+        // rather than bringing back a document.
+        let documents: HashSet<NamedNode> = self.document_graphs()?.into_iter().collect();
         for quad in self.store.iter() {
             let mut quad = quad.map_err(|e| self.storage_error(e))?;
             if quad.graph_name.as_ref() == GraphNameRef::NamedNode(merged) {
@@ -425,22 +424,8 @@ impl GraphStore {
             if quad.graph_name.as_ref() == GraphNameRef::NamedNode(evidence) {
                 let document = evidence_node(quad.as_ref().into())
                     .and_then(|node| evidence_document(node.as_str()));
-                if let Some(document) = document {
-                    let is_present = match present.get(&document) {
-                        Some(&known) => known,
-                        None => {
-                            let known = self
-                                .store
-                                .quads_for_pattern(None, None, None, Some(document.as_ref().into()))
-                                .next()
-                                .is_some();
-                            present.insert(document.clone(), known);
-                            known
-                        }
-                    };
-                    if is_present {
-                        quad.graph_name = document.into();
-                    }
+                if let Some(document) = document.filter(|d| documents.contains(d)) {
+                    quad.graph_name = document.into();
                 }
             }
             quads.push(quad);
@@ -471,21 +456,20 @@ impl GraphStore {
         Ok(triples)
     }
 
-    /// The whole graph of one document: what it states and its evidence. Empty for a graph that
-    /// is not there.
+    /// The whole graph of one document: what it states and its evidence, each triple once,
+    /// sorted. Empty for a graph that is not there.
     pub fn document_triples(&self, document: NamedNodeRef<'_>) -> Result<Vec<Triple>, StoreError> {
         let result = (|| -> Result<Vec<Triple>, StorageError> {
-            let mut triples: Vec<Triple> = self
-                .store
-                .quads_for_pattern(None, None, None, Some(document.into()))
-                .map(|q| q.map(Triple::from))
-                .collect::<Result<_, _>>()?;
+            // A transaction only to read the graph and its evidence from one snapshot; it is
+            // dropped, not committed.
+            let tx = self.store.start_transaction()?;
+            let mut triples = graph_triples(&tx, document)?;
             if is_document_graph(document.as_str()) {
                 // Evidence written into the document's graph through `serve` is there already.
-                let stated: HashSet<Triple> = triples.iter().cloned().collect();
-                let evidence = evidence_of(&self.store, document)?;
-                triples.extend(evidence.into_iter().filter(|t| !stated.contains(t)));
+                triples.extend(evidence_of(&tx, document)?);
             }
+            let mut triples: Vec<Triple> = triples.into_iter().collect();
+            triples.sort_by_cached_key(ToString::to_string);
             Ok(triples)
         })();
         result.map_err(|e| self.storage_error(e))
@@ -507,16 +491,17 @@ impl GraphStore {
 }
 
 /// Documents new to the store, streamed into Oxigraph's bulk loader: their statements (in their
-/// graphs and the merged graph) and their evidence (in the evidence graph) are sorted in chunks into RocksDB table files beside the store
-/// while extraction goes on, and [`NewDocuments::commit`] ingests all of them in one step, which
-/// RocksDB records atomically across all indexes. So, like a transaction, a build killed at any
+/// graphs and the merged graph) and their evidence (in the evidence graph) are sorted in chunks
+/// into RocksDB table files beside the store while extraction goes on, and
+/// [`NewDocuments::commit`] ingests all of them in one step, which RocksDB records atomically
+/// across all indexes. So, like a transaction, a build killed at any
 /// moment leaves each of these documents absent or whole; unlike a transaction, nothing goes
 /// through RocksDB's memtables and write-ahead log, which is where a transaction's time and
 /// memory go. Dropped without `commit`, nothing of it reaches the store.
 ///
 /// A document whose graph or evidence already exists (a file named like a stored document, a
-/// graph written by SPARQL Update, evidence left by a graph dropped in the shell) is held back and replaced by [`GraphStore::load_batch`] after the
-/// ingestion.
+/// graph written by SPARQL Update, evidence left by a graph dropped in the shell) is held back
+/// and replaced by [`GraphStore::load_batch`] after the ingestion.
 pub struct NewDocuments<'a> {
     store: &'a GraphStore,
     loader: Option<BulkLoader<'a>>,
@@ -531,7 +516,6 @@ impl NewDocuments<'_> {
         let store = self.store;
         // The loader only adds: a document with a graph, or with evidence left behind by a graph
         // dropped outside a build, is replaced in a transaction instead.
-        let names_document = NamedNode::new_unchecked(format!("{XZ}document"));
         let held = store
             .store
             .contains_named_graph(document.name.as_ref())
@@ -540,7 +524,7 @@ impl NewDocuments<'_> {
                 .store
                 .quads_for_pattern(
                     None,
-                    Some(names_document.as_ref()),
+                    Some(names_document()),
                     Some(document.name.as_ref().into()),
                     Some(NamedNodeRef::new_unchecked(EVIDENCE_GRAPH).into()),
                 )
@@ -744,73 +728,37 @@ pub fn remove_evidence(
     Ok(())
 }
 
-/// Where the evidence of a document can be looked up: the store, or a transaction (which sees
-/// its own writes).
-trait TripleLookup {
-    fn triples_matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: NamedNodeRef<'_>,
-    ) -> Result<Vec<Triple>, StorageError>;
-}
-
-impl TripleLookup for Store {
-    fn triples_matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: NamedNodeRef<'_>,
-    ) -> Result<Vec<Triple>, StorageError> {
-        self.quads_for_pattern(subject, predicate, object, Some(graph.into()))
-            .map(|q| q.map(Triple::from))
-            .collect()
-    }
-}
-
-impl TripleLookup for Transaction<'_> {
-    fn triples_matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: NamedNodeRef<'_>,
-    ) -> Result<Vec<Triple>, StorageError> {
-        self.quads_for_pattern(subject, predicate, object, Some(graph.into()))
-            .map(|q| q.map(Triple::from))
-            .collect()
-    }
-}
-
 /// The evidence of one document in the evidence graph, through the indexes: the evidence nodes
 /// that name the document (`?e xz:document <doc>`), then every triple about each of them.
 fn evidence_of(
-    source: &impl TripleLookup,
+    tx: &Transaction<'_>,
     document: NamedNodeRef<'_>,
 ) -> Result<HashSet<Triple>, StorageError> {
-    let graph = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
-    let names_document = NamedNode::new_unchecked(format!("{XZ}document"));
+    let graph = Some(GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(
+        EVIDENCE_GRAPH,
+    )));
     let mut triples = HashSet::new();
-    let nodes = source.triples_matching(
-        None,
-        Some(names_document.as_ref()),
-        Some(document.into()),
-        graph,
-    )?;
-    for node in nodes.into_iter().map(|t| t.subject) {
-        triples.extend(source.triples_matching(Some(node.as_ref()), None, None, graph)?);
+    let nodes: Vec<_> = tx
+        .quads_for_pattern(None, Some(names_document()), Some(document.into()), graph)
+        .map(|q| q.map(|q| q.subject))
+        .collect::<Result<_, _>>()?;
+    for node in nodes {
+        for quad in tx.quads_for_pattern(Some(node.as_ref()), None, None, graph) {
+            triples.insert(Triple::from(quad?));
+        }
         if let NamedOrBlankNode::NamedNode(node) = &node {
-            triples.extend(source.triples_matching(
-                None,
-                None,
-                Some(node.as_ref().into()),
-                graph,
-            )?);
+            for quad in tx.quads_for_pattern(None, None, Some(node.as_ref().into()), graph) {
+                triples.insert(Triple::from(quad?));
+            }
         }
     }
     Ok(triples)
+}
+
+/// `xz:document`, which names an evidence node's document.
+fn names_document() -> NamedNodeRef<'static> {
+    static IRI: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!("{XZ}document"));
+    NamedNodeRef::new_unchecked(IRI.as_str())
 }
 
 /// True for the IRI of a document's graph (`…/id/document/<file>`).

@@ -82,8 +82,7 @@ pub fn graphs_to_push(store: &GraphStore) -> Result<Vec<GraphToPush>, PushError>
     let mut graphs = Vec::with_capacity(names.len());
     for graph in names {
         // A document's evidence is stored apart from its graph; the server gets them together.
-        let mut triples = store.document_triples(graph.as_ref())?;
-        triples.sort_by_cached_key(ToString::to_string);
+        let triples = store.document_triples(graph.as_ref())?;
         graphs.push(GraphToPush { graph, triples });
     }
     Ok(graphs)

@@ -12,9 +12,11 @@
 //!
 //! Queries see the same default graph as `xiezuo query`: the merged documents, their evidence, the
 //! ontology and the store's own default graph. The server is read-only unless started with
-//! `--allow-update`; every write is one transaction that also recomputes the merged graph (and
-//! drops the evidence of documents that are gone), so the view never disagrees with the document
-//! graphs. A document graph written here (a push from another store) holds its own evidence. Writes are serialised (one at a time); queries run concurrently.
+//! `--allow-update`; every write is one transaction that also recomputes the merged graph
+//! ([`rebuild_merged`]: a document graph written here with its evidence, as a push from another
+//! store writes it, replaces the evidence a build gave it; a dropped document's evidence goes), so
+//! the view never disagrees with the document graphs. Writes are serialised (one at a time);
+//! queries run concurrently.
 //!
 //! Limits: a query or update that runs longer than `timeout` is cancelled (503); results beyond
 //! `max_rows` rows or triples are refused (422), not silently cut; bodies beyond `max_body` bytes
@@ -839,6 +841,8 @@ impl Service {
                 }
                 if method != Method::POST {
                     match &graph {
+                        // A PUT replaces the document whole, evidence included, even when
+                        // the new graph brings none.
                         GraphName::NamedNode(g) if is_document_graph(g.as_str()) => {
                             remove_evidence(&mut tx, g.as_ref())?;
                             tx.remove_named_graph(g)?
