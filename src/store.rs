@@ -308,6 +308,7 @@ impl GraphStore {
             loader: None,
             chunk: Vec::with_capacity(BULK_CHUNK_QUADS),
             pending_quads: 0,
+            merged_handed_over: HashSet::new(),
             held: Vec::new(),
             summary: LoadSummary::default(),
         }
@@ -507,6 +508,11 @@ pub struct NewDocuments<'a> {
     loader: Option<BulkLoader<'a>>,
     chunk: Vec<Quad>,
     pending_quads: usize,
+    /// Fingerprints of the merged-graph quads handed over since the last commit. Documents
+    /// restate the same pairings (on the generated 100 MB corpus, 3.9 million statements are
+    /// 1.45 million distinct triples), and every copy the loader gets it must sort, write and
+    /// later compact away; this keeps one copy per commit in 16 bytes per triple.
+    merged_handed_over: HashSet<u128>,
     held: Vec<DocumentGraph>,
     summary: LoadSummary,
 }
@@ -534,7 +540,6 @@ impl NewDocuments<'_> {
             self.held.push(document);
             return Ok(());
         }
-        self.pending_quads += 2 * document.statements.len() + document.evidence.len();
         self.summary.documents += 1;
         self.summary.quads += document.len();
         self.summary.quads_added += document.len();
@@ -543,11 +548,14 @@ impl NewDocuments<'_> {
         // runs for every quad of a build, on the one writer thread.
         let merged = NamedNode::new_unchecked(MERGED_GRAPH);
         let evidence = NamedNode::new_unchecked(EVIDENCE_GRAPH);
+        let handed_over = self.chunk.len();
         for t in document.statements {
             self.chunk
                 .push(t.as_ref().in_graph(document.name.as_ref()).into_owned());
-            self.chunk
-                .push(Quad::new(t.subject, t.predicate, t.object, merged.clone()));
+            if self.merged_handed_over.insert(triple_fingerprint(&t)) {
+                self.chunk
+                    .push(Quad::new(t.subject, t.predicate, t.object, merged.clone()));
+            }
         }
         for t in document.evidence {
             self.chunk.push(Quad::new(
@@ -557,6 +565,7 @@ impl NewDocuments<'_> {
                 evidence.clone(),
             ));
         }
+        self.pending_quads += self.chunk.len() - handed_over;
         if self.chunk.len() >= BULK_CHUNK_QUADS {
             self.hand_over_chunk()?;
         }
@@ -599,6 +608,20 @@ impl NewDocuments<'_> {
         }
         Ok(summary)
     }
+}
+
+/// A 128-bit fingerprint of a triple: two SipHash digests with different prefixes. Telling two
+/// of a commit's few million triples apart by it fails with odds far below those of a disk
+/// error, the odds Oxigraph itself accepts for its 128-bit string hashes.
+fn triple_fingerprint(triple: &Triple) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let digest = |prefix: u8| {
+        let mut hasher = DefaultHasher::new();
+        prefix.hash(&mut hasher);
+        triple.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(digest(0)) << 64) | u128::from(digest(1))
 }
 
 /// What a load does to the ontology graph.
