@@ -135,6 +135,26 @@ fn dump(store: &Path, out: &Path) {
         .expect("the built store dumps");
 }
 
+/// `xiezuo --store STORE build CORPUS`, its summary on standard error.
+fn xiezuo_build(xiezuo: &str, store: &Path, corpus: &Path) -> Command {
+    let mut command = Command::new(xiezuo);
+    command
+        .arg("--store")
+        .arg(store)
+        .arg("build")
+        .arg(corpus)
+        .stdout(Stdio::null());
+    command
+}
+
+/// This bench, as a process of its own, running one of its Oxigraph-only steps (`load`,
+/// `load-bounded`, `optimize`) on `store`.
+fn oxigraph_step(this_bench: &Path, step: &str, store: &Path, nquads: Option<&Path>) -> Command {
+    let mut command = Command::new(this_bench);
+    command.arg(step).arg(store).args(nquads);
+    command
+}
+
 fn generate(root: &Path, args: &[&str]) {
     let status = Command::new("python3")
         .arg(root.join("scripts/gen_corpus.py"))
@@ -208,14 +228,7 @@ fn main() {
     generate(root, &["--size", &size, "--out", corpus.to_str().unwrap()]);
     let corpus_bytes = disk_size(&corpus);
 
-    let (build, summary) = run_measured(
-        Command::new(&xiezuo)
-            .arg("--store")
-            .arg(&store)
-            .arg("build")
-            .arg(&corpus)
-            .stdout(Stdio::null()),
-    );
+    let (build, summary) = run_measured(&mut xiezuo_build(&xiezuo, &store, &corpus));
     let quads = summary_number(&summary, "quads added");
     let documents = summary_number(&summary, "read");
     let store_bytes = disk_size(&store);
@@ -230,46 +243,44 @@ fn main() {
     );
 
     let this_bench = std::env::current_exe().expect("the bench knows its own path");
-    let (load, _) = run_measured(
-        Command::new(&this_bench)
-            .arg("load")
-            .arg(&bulk_store)
-            .arg(&nquads),
-    );
-    let (load_compaction, _) =
-        run_measured(Command::new(&this_bench).arg("optimize").arg(&bulk_store));
+    let (load, _) = run_measured(&mut oxigraph_step(
+        &this_bench,
+        "load",
+        &bulk_store,
+        Some(&nquads),
+    ));
+    let (load_compaction, _) = run_measured(&mut oxigraph_step(
+        &this_bench,
+        "optimize",
+        &bulk_store,
+        None,
+    ));
     let _ = std::fs::remove_dir_all(&bulk_store);
-    let (load_bounded, _) = run_measured(
-        Command::new(&this_bench)
-            .arg("load-bounded")
-            .arg(&bulk_store)
-            .arg(&nquads),
-    );
+    let (load_bounded, _) = run_measured(&mut oxigraph_step(
+        &this_bench,
+        "load-bounded",
+        &bulk_store,
+        Some(&nquads),
+    ));
     let _ = std::fs::remove_dir_all(&bulk_store);
     dump(&store, &stored_nquads);
     let stored_quads = std::io::BufRead::lines(std::io::BufReader::new(
         std::fs::File::open(&stored_nquads).expect("the dump opens"),
     ))
     .count();
-    let (load_stored, _) = run_measured(
-        Command::new(&this_bench)
-            .arg("load")
-            .arg(&stored_store)
-            .arg(&stored_nquads),
-    );
+    let (load_stored, _) = run_measured(&mut oxigraph_step(
+        &this_bench,
+        "load",
+        &stored_store,
+        Some(&stored_nquads),
+    ));
     let _ = std::fs::remove_dir_all(&stored_store);
 
     generate(root, &["--change", "1", "--out", corpus.to_str().unwrap()]);
-    let (rebuild, rebuild_summary) = run_measured(
-        Command::new(&xiezuo)
-            .arg("--store")
-            .arg(&store)
-            .arg("build")
-            .arg(&corpus)
-            .stdout(Stdio::null()),
-    );
+    let (rebuild, rebuild_summary) = run_measured(&mut xiezuo_build(&xiezuo, &store, &corpus));
     let rebuilt = summary_number(&rebuild_summary, "read");
-    let (build_compaction, _) = run_measured(Command::new(&this_bench).arg("optimize").arg(&store));
+    let (build_compaction, _) =
+        run_measured(&mut oxigraph_step(&this_bench, "optimize", &store, None));
     let compacted_store_bytes = disk_size(&store);
 
     // Further build/load pairs on the corpus as first generated (the 1% change undone).
@@ -284,21 +295,14 @@ fn main() {
     }
     let round_store = dir.join("round-store");
     for _ in 1..rounds {
-        let (round_build, _) = run_measured(
-            Command::new(&xiezuo)
-                .arg("--store")
-                .arg(&round_store)
-                .arg("build")
-                .arg(&corpus)
-                .stdout(Stdio::null()),
-        );
+        let (round_build, _) = run_measured(&mut xiezuo_build(&xiezuo, &round_store, &corpus));
         let _ = std::fs::remove_dir_all(&round_store);
-        let (round_load, _) = run_measured(
-            Command::new(&this_bench)
-                .arg("load")
-                .arg(&bulk_store)
-                .arg(&nquads),
-        );
+        let (round_load, _) = run_measured(&mut oxigraph_step(
+            &this_bench,
+            "load",
+            &bulk_store,
+            Some(&nquads),
+        ));
         let _ = std::fs::remove_dir_all(&bulk_store);
         pairs.push((round_build.wall, round_load.wall));
     }
@@ -364,11 +368,17 @@ fn main() {
             .map(|(b, l)| format!("{b:.1}/{l:.1} s = {:.2}x", b / l))
             .collect();
         ratios.sort_by(f64::total_cmp);
+        let middle = ratios.len() / 2;
+        let median = if ratios.len().is_multiple_of(2) {
+            (ratios[middle - 1] + ratios[middle]) / 2.0
+        } else {
+            ratios[middle]
+        };
         println!(
             "  in {} rounds (build/load): {}; median {:.2}x",
             pairs.len(),
             listed.join(", "),
-            ratios[ratios.len() / 2]
+            median
         );
     }
     println!(
