@@ -702,8 +702,13 @@ pub fn rebuild_merged(tx: &mut Transaction<'_>) -> Result<(), StorageError> {
     let mut documents: HashSet<String> = HashSet::new();
     let mut carrying_evidence: HashSet<String> = HashSet::new();
     for quad in tx.quads_for_pattern(None, None, None, None) {
-        let quad = quad?;
-        let GraphName::NamedNode(graph) = &quad.graph_name else {
+        let Quad {
+            subject,
+            predicate,
+            object,
+            graph_name,
+        } = quad?;
+        let GraphName::NamedNode(graph) = graph_name else {
             continue;
         };
         if !is_document_graph(graph.as_str()) {
@@ -712,7 +717,7 @@ pub fn rebuild_merged(tx: &mut Transaction<'_>) -> Result<(), StorageError> {
         if !documents.contains(graph.as_str()) {
             documents.insert(graph.as_str().to_owned());
         }
-        let triple = Triple::from(quad.clone());
+        let triple = Triple::new(subject, predicate, object);
         if is_evidence_bound(triple.as_ref()) && !carrying_evidence.contains(graph.as_str()) {
             carrying_evidence.insert(graph.as_str().to_owned());
         }
