@@ -10,8 +10,9 @@
 //!    derived merged graph), and `Store::bulk_loader` with its default options loading that file
 //!    into a fresh store (this bench run again as a process of its own: `build load STORE NQ…`),
 //!    then with the build's memory budget (`build load-bounded STORE NQ…`: batches of 125,000
-//!    quads on two threads instead of 1,000,000, so about eight times as many table files); then
-//!    the same with every quad the build's store holds (the document graphs without their
+//!    quads on two threads instead of 1,000,000, so about eight times as many table files), then
+//!    with the default options again but xiezuo's allocator (mimalloc) instead of the system's
+//!    that Oxigraph's own `oxigraph load` has; then the same with every quad the build's store holds (the document graphs without their
 //!    evidence, the evidence graph, the merged graph and the ontology), dumped from it, so that
 //!    the second load writes exactly what the build writes;
 //! 3. `xiezuo build` again after `gen_corpus.py --change 1` rewrote 1% of the files;
@@ -37,9 +38,73 @@
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::store::Store;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
+
+/// The allocator of this bench's processes: the system's, as Oxigraph's own `oxigraph load` has,
+/// or `xiezuo`'s (mimalloc), when `XIEZUO_BENCH_MIMALLOC` is set in the environment. So the
+/// bench can tell how much of the build's lead comes from the allocator alone. The choice is
+/// read once, at the first allocation, and holds for the life of the process, so nothing is
+/// freed by an allocator that did not allocate it.
+struct ChosenAllocator;
+
+#[global_allocator]
+static ALLOCATOR: ChosenAllocator = ChosenAllocator;
+
+const UNDECIDED: u8 = 0;
+const SYSTEM: u8 = 1;
+const MIMALLOC: u8 = 2;
+static CHOSEN: AtomicU8 = AtomicU8::new(UNDECIDED);
+
+fn mimalloc_chosen() -> bool {
+    let mut chosen = CHOSEN.load(Ordering::Relaxed);
+    if chosen == UNDECIDED {
+        // SAFETY: getenv reads the environment without allocating; nothing in this process
+        // sets variables.
+        let set = unsafe { !libc::getenv(c"XIEZUO_BENCH_MIMALLOC".as_ptr()).is_null() };
+        chosen = if set { MIMALLOC } else { SYSTEM };
+        CHOSEN.store(chosen, Ordering::Relaxed);
+    }
+    chosen == MIMALLOC
+}
+
+// SAFETY: every call goes to the one allocator chosen for the whole process.
+unsafe impl GlobalAlloc for ChosenAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if mimalloc_chosen() {
+            xiezuo::alloc::Allocator.alloc(layout)
+        } else {
+            System.alloc(layout)
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if mimalloc_chosen() {
+            xiezuo::alloc::Allocator.alloc_zeroed(layout)
+        } else {
+            System.alloc_zeroed(layout)
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if mimalloc_chosen() {
+            xiezuo::alloc::Allocator.dealloc(ptr, layout)
+        } else {
+            System.dealloc(ptr, layout)
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if mimalloc_chosen() {
+            xiezuo::alloc::Allocator.realloc(ptr, layout, new_size)
+        } else {
+            System.realloc(ptr, layout, new_size)
+        }
+    }
+}
 
 /// Time and memory of one measured step.
 struct Measured {
@@ -263,6 +328,11 @@ fn main() {
         Some(&nquads),
     ));
     let _ = std::fs::remove_dir_all(&bulk_store);
+    let (load_mimalloc, _) = run_measured(
+        oxigraph_step(&this_bench, "load", &bulk_store, Some(&nquads))
+            .env("XIEZUO_BENCH_MIMALLOC", "1"),
+    );
+    let _ = std::fs::remove_dir_all(&bulk_store);
     dump(&store, &stored_nquads);
     let stored_quads = std::io::BufRead::lines(std::io::BufReader::new(
         std::fs::File::open(&stored_nquads).expect("the dump opens"),
@@ -331,6 +401,11 @@ fn main() {
         "batches of 125,000 quads on 2 threads",
     );
     row(
+        "the same with xiezuo's allocator",
+        &load_mimalloc,
+        "default loader options, mimalloc",
+    );
+    row(
         "Oxigraph bulk_loader of the built store's quads",
         &load_stored,
         &format!(
@@ -385,6 +460,11 @@ fn main() {
         "build / the same load in the build's memory budget: {:.2}x wall, {:.2}x CPU",
         build.wall / load_bounded.wall,
         build.cpu / load_bounded.cpu
+    );
+    println!(
+        "build / the same load with xiezuo's allocator (mimalloc): {:.2}x wall, {:.2}x CPU",
+        build.wall / load_mimalloc.wall,
+        build.cpu / load_mimalloc.cpu
     );
     println!(
         "build / bulk load of the built store's quads: {:.2}x wall, {:.2}x CPU",

@@ -5,6 +5,7 @@
 //! [`results`], [`export`], [`dot`] and the [`shell`]; [`serve`] offers it over HTTP and [`remote`]
 //! queries other SPARQL endpoints and pushes the graph into them. See ARCHITECTURE.md.
 
+pub mod alloc;
 pub mod build;
 pub mod corpus;
 pub mod dot;
