@@ -7,6 +7,10 @@
 use std::time::Instant;
 use xiezuo::extract::extract;
 
+// The binary's allocator, so that the number is what `xiezuo build` and `extract` get.
+#[global_allocator]
+static ALLOCATOR: xiezuo::alloc::Allocator = xiezuo::alloc::Allocator;
+
 const EAST: &[&str] = &[
     "北京市",
     "上海市",

@@ -37,7 +37,7 @@ use oxigraph::sparql::{
     UpdateEvaluationError,
 };
 use oxigraph::store::{BulkLoader, StorageError, Store, StoreOptions, Transaction};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Graph holding the set union of all document graphs.
@@ -315,35 +315,53 @@ impl GraphStore {
     }
 
     /// The documents in the store by source file, with the hash and extractor that made them.
+    ///
+    /// Three scans of the predicate index, joined here, rather than a SPARQL join: that looks up
+    /// two triples per document, and right after a large build, before RocksDB has compacted
+    /// the dozens of overlapping table files each index then has, every lookup reads all of
+    /// them. On a 1 GB store the join took 4.8 s, each scan 0.1 s.
     pub fn documents(&self) -> Result<BTreeMap<String, StoredDocument>, StoreError> {
-        let query = format!(
-            "SELECT ?file ?hash ?version WHERE {{ GRAPH ?g {{ ?d <{XZ}sourceFile> ?file ; <{XZ}contentHash> ?hash ; <{XZ}extractorVersion> ?version }} }}"
-        );
+        let mut hashes = self.document_descriptions("contentHash")?;
+        let mut versions = self.document_descriptions("extractorVersion")?;
         let mut documents = BTreeMap::new();
-        let results = SparqlEvaluator::new()
-            .parse_query(&query)
-            .expect("a valid built-in query")
-            .on_store(&self.store)
-            .execute()
-            .map_err(|e| self.storage_error(StorageError::Other(Box::new(e))))?;
-        if let QueryResults::Solutions(solutions) = results {
-            for solution in solutions {
-                let solution =
-                    solution.map_err(|e| self.storage_error(StorageError::Other(Box::new(e))))?;
-                let text = |v: &str| match solution.get(v) {
-                    Some(Term::Literal(l)) => l.value().to_owned(),
-                    _ => String::new(),
-                };
+        for (document, file) in self.document_descriptions("sourceFile")? {
+            if let (Some(content_hash), Some(extractor_version)) =
+                (hashes.remove(&document), versions.remove(&document))
+            {
                 documents.insert(
-                    text("file"),
+                    file,
                     StoredDocument {
-                        content_hash: text("hash"),
-                        extractor_version: text("version"),
+                        content_hash,
+                        extractor_version,
                     },
                 );
             }
         }
         Ok(documents)
+    }
+
+    /// The literal values of `xz:{property}` in the document graphs, by document node and graph.
+    fn document_descriptions(
+        &self,
+        property: &str,
+    ) -> Result<HashMap<(NamedOrBlankNode, NamedNode), String>, StoreError> {
+        let predicate = NamedNode::new_unchecked(format!("{XZ}{property}"));
+        let mut values = HashMap::new();
+        for quad in self
+            .store
+            .quads_for_pattern(None, Some(predicate.as_ref()), None, None)
+        {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            let (GraphName::NamedNode(graph), Term::Literal(value)) =
+                (quad.graph_name, quad.object)
+            else {
+                continue;
+            };
+            if is_document_graph(graph.as_str()) {
+                values.insert((quad.subject, graph), value.value().to_owned());
+            }
+        }
+        Ok(values)
     }
 
     /// A SPARQL evaluator with the ontology's prefixes declared.
