@@ -12,9 +12,10 @@
 //!    then with the build's memory budget (`build load-bounded STORE NQ…`: batches of 125,000
 //!    quads on two threads instead of 1,000,000, so about eight times as many table files), then
 //!    with the default options again but xiezuo's allocator (mimalloc) instead of the system's
-//!    that Oxigraph's own `oxigraph load` has; then the same with every quad the build's store holds (the document graphs without their
-//!    evidence, the evidence graph, the merged graph and the ontology), dumped from it, so that
-//!    the second load writes exactly what the build writes;
+//!    that Oxigraph's own `oxigraph load` has; then the same with every quad the build's store
+//!    holds (the document graphs without their evidence, the evidence graph, the merged graph
+//!    and the ontology), dumped from it, so that the second load writes exactly what the build
+//!    writes;
 //! 3. `xiezuo build` again after `gen_corpus.py --change 1` rewrote 1% of the files;
 //! 4. RocksDB's compaction of what each store ingested beyond what the final flush waits for
 //!    (until writes would not stall), which RocksDB does in the background of whoever opens the
@@ -59,7 +60,8 @@ const SYSTEM: u8 = 1;
 const MIMALLOC: u8 = 2;
 static CHOSEN: AtomicU8 = AtomicU8::new(UNDECIDED);
 
-fn mimalloc_chosen() -> bool {
+/// The allocator chosen for this process, deciding on the first call.
+fn chosen() -> &'static dyn GlobalAlloc {
     let mut chosen = CHOSEN.load(Ordering::Relaxed);
     if chosen == UNDECIDED {
         // SAFETY: getenv reads the environment without allocating; nothing in this process
@@ -68,41 +70,29 @@ fn mimalloc_chosen() -> bool {
         chosen = if set { MIMALLOC } else { SYSTEM };
         CHOSEN.store(chosen, Ordering::Relaxed);
     }
-    chosen == MIMALLOC
+    if chosen == MIMALLOC {
+        &xiezuo::alloc::Allocator
+    } else {
+        &System
+    }
 }
 
 // SAFETY: every call goes to the one allocator chosen for the whole process.
 unsafe impl GlobalAlloc for ChosenAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if mimalloc_chosen() {
-            xiezuo::alloc::Allocator.alloc(layout)
-        } else {
-            System.alloc(layout)
-        }
+        chosen().alloc(layout)
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if mimalloc_chosen() {
-            xiezuo::alloc::Allocator.alloc_zeroed(layout)
-        } else {
-            System.alloc_zeroed(layout)
-        }
+        chosen().alloc_zeroed(layout)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if mimalloc_chosen() {
-            xiezuo::alloc::Allocator.dealloc(ptr, layout)
-        } else {
-            System.dealloc(ptr, layout)
-        }
+        chosen().dealloc(ptr, layout)
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if mimalloc_chosen() {
-            xiezuo::alloc::Allocator.realloc(ptr, layout, new_size)
-        } else {
-            System.realloc(ptr, layout, new_size)
-        }
+        chosen().realloc(ptr, layout, new_size)
     }
 }
 
@@ -220,6 +210,14 @@ fn oxigraph_step(this_bench: &Path, step: &str, store: &Path, nquads: Option<&Pa
     command
 }
 
+/// Runs a load step into `store` and measures it, then deletes the store, so that the next load
+/// starts from nothing too.
+fn measure_load(mut command: Command, store: &Path) -> Measured {
+    let (measured, _) = run_measured(&mut command);
+    let _ = std::fs::remove_dir_all(store);
+    measured
+}
+
 fn generate(root: &Path, args: &[&str]) {
     let status = Command::new("python3")
         .arg(root.join("scripts/gen_corpus.py"))
@@ -321,30 +319,22 @@ fn main() {
         None,
     ));
     let _ = std::fs::remove_dir_all(&bulk_store);
-    let (load_bounded, _) = run_measured(&mut oxigraph_step(
-        &this_bench,
-        "load-bounded",
+    let load_bounded = measure_load(
+        oxigraph_step(&this_bench, "load-bounded", &bulk_store, Some(&nquads)),
         &bulk_store,
-        Some(&nquads),
-    ));
-    let _ = std::fs::remove_dir_all(&bulk_store);
-    let (load_mimalloc, _) = run_measured(
-        oxigraph_step(&this_bench, "load", &bulk_store, Some(&nquads))
-            .env("XIEZUO_BENCH_MIMALLOC", "1"),
     );
-    let _ = std::fs::remove_dir_all(&bulk_store);
+    let mut load_with_mimalloc = oxigraph_step(&this_bench, "load", &bulk_store, Some(&nquads));
+    load_with_mimalloc.env("XIEZUO_BENCH_MIMALLOC", "1");
+    let load_mimalloc = measure_load(load_with_mimalloc, &bulk_store);
     dump(&store, &stored_nquads);
     let stored_quads = std::io::BufRead::lines(std::io::BufReader::new(
         std::fs::File::open(&stored_nquads).expect("the dump opens"),
     ))
     .count();
-    let (load_stored, _) = run_measured(&mut oxigraph_step(
-        &this_bench,
-        "load",
+    let load_stored = measure_load(
+        oxigraph_step(&this_bench, "load", &stored_store, Some(&stored_nquads)),
         &stored_store,
-        Some(&stored_nquads),
-    ));
-    let _ = std::fs::remove_dir_all(&stored_store);
+    );
 
     generate(root, &["--change", "1", "--out", corpus.to_str().unwrap()]);
     let (rebuild, rebuild_summary) = run_measured(&mut xiezuo_build(&xiezuo, &store, &corpus));
@@ -367,13 +357,10 @@ fn main() {
     for _ in 1..rounds {
         let (round_build, _) = run_measured(&mut xiezuo_build(&xiezuo, &round_store, &corpus));
         let _ = std::fs::remove_dir_all(&round_store);
-        let (round_load, _) = run_measured(&mut oxigraph_step(
-            &this_bench,
-            "load",
+        let round_load = measure_load(
+            oxigraph_step(&this_bench, "load", &bulk_store, Some(&nquads)),
             &bulk_store,
-            Some(&nquads),
-        ));
-        let _ = std::fs::remove_dir_all(&bulk_store);
+        );
         pairs.push((round_build.wall, round_load.wall));
     }
 
