@@ -30,15 +30,17 @@ use crate::rdf::{
 };
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{
-    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode,
+    NamedOrBlankNodeRef, Quad, Term, TermRef, Triple,
 };
 use oxigraph::sparql::{
     CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
     UpdateEvaluationError,
 };
-use oxigraph::store::{BulkLoader, StorageError, Store, StoreOptions, Transaction};
+use oxigraph::store::{BulkLoader, QuadIter, StorageError, Store, StoreOptions, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Graph holding the set union of all document graphs.
 pub const MERGED_GRAPH: &str = "https://w3id.org/xiezuo/graph/merged";
@@ -59,6 +61,10 @@ const BULK_THREADS: usize = 2;
 /// holds its index and filter blocks in memory: a 33 GB store (a 1 GB corpus) had 2,500 open
 /// and the build's memory grew with the store to 908 MB. Files beyond this are opened on demand.
 const MAX_OPEN_FILES: u32 = 512;
+
+/// Threads reading the previous state of the documents a load replaces. They mostly wait on the
+/// disk, so there are more of them than cores.
+const READ_THREADS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -221,17 +227,28 @@ impl GraphStore {
         if documents.is_empty() && removed.is_empty() && ontology == OntologyRefresh::Keep {
             return Ok(summary);
         }
+        let removed_graphs: Vec<NamedNode> =
+            removed.iter().map(|name| document_iri(name)).collect();
         let result = (|| -> Result<(), StorageError> {
+            let written: Vec<NamedNodeRef<'_>> =
+                documents.iter().map(|d| d.name.as_ref()).collect();
+            let previous = self.previous_states(&written)?;
+            let previous_removed = self.previous_states(
+                &removed_graphs
+                    .iter()
+                    .map(NamedNode::as_ref)
+                    .collect::<Vec<_>>(),
+            )?;
             let mut tx = self.store.start_transaction()?;
             refresh_ontology(&mut tx, ontology)?;
             let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
             let evidence = NamedNodeRef::new_unchecked(EVIDENCE_GRAPH);
             // Triples some document stopped stating: they may have to leave the merged graph.
             let mut dropped: HashSet<Triple> = HashSet::new();
-            for document in documents {
+            for (document, previous) in documents.iter().zip(previous) {
                 let graph = document.name.as_ref();
                 let new: HashSet<&Triple> = document.statements.iter().collect();
-                let old = graph_triples(&tx, graph)?;
+                let old = previous.statements;
                 for t in old.iter().filter(|t| !new.contains(t)) {
                     tx.remove(t.as_ref().in_graph(graph));
                     summary.quads_removed += 1;
@@ -244,7 +261,7 @@ impl GraphStore {
                 dropped.extend(old.into_iter().filter(|t| !new.contains(t)));
                 // Evidence is this document's alone: what it no longer holds simply goes.
                 let new: HashSet<&Triple> = document.evidence.iter().collect();
-                let old = evidence_of(&tx, graph)?;
+                let old = previous.evidence;
                 for t in old.iter().filter(|t| !new.contains(t)) {
                     tx.remove(t.as_ref().in_graph(evidence));
                     summary.quads_removed += 1;
@@ -257,10 +274,8 @@ impl GraphStore {
                 summary.quads += document.len();
                 summary.pairing_statements += document.pairing_statements;
             }
-            for name in removed {
-                let graph = document_iri(name);
-                let old = graph_triples(&tx, graph.as_ref())?;
-                let old_evidence = evidence_of(&tx, graph.as_ref())?;
+            for (graph, previous) in removed_graphs.iter().zip(previous_removed) {
+                let (old, old_evidence) = (previous.statements, previous.evidence);
                 summary.quads_removed += old.len() + old_evidence.len();
                 summary.documents_removed += 1;
                 tx.remove_named_graph(graph.as_ref())?;
@@ -294,6 +309,46 @@ impl GraphStore {
         Ok(summary)
     }
 
+    /// What each of `graphs` held before this load: its triples and its evidence.
+    ///
+    /// Read from the store's last commit rather than inside the load's transaction, on several
+    /// threads at once: right after a large build most of these reads miss the page cache and
+    /// wait on the disk (two index seeks and a few string lookups per evidence node), and the
+    /// disk answers many at once about as fast as one. Reading outside the transaction sees the
+    /// same data, because a document's graph and evidence change only in a load that writes
+    /// that document, loads run one at a time, and the store has one writer.
+    fn previous_states(
+        &self,
+        graphs: &[NamedNodeRef<'_>],
+    ) -> Result<Vec<PreviousState>, StorageError> {
+        // Two rounds, so that even a load of one document spreads over the threads: the graphs
+        // and their evidence nodes, then what is said about each node.
+        let first = map_in_parallel(graphs, |&graph| {
+            Ok((
+                graph_triples(&self.store, graph)?,
+                evidence_nodes(&self.store, graph)?,
+            ))
+        })?;
+        let (statements, nodes_by_graph): (Vec<_>, Vec<_>) = first.into_iter().unzip();
+        let nodes: Vec<(usize, &NamedOrBlankNode)> = nodes_by_graph
+            .iter()
+            .enumerate()
+            .flat_map(|(index, nodes)| nodes.iter().map(move |node| (index, node)))
+            .collect();
+        let about = map_in_parallel(&nodes, |(_, node)| evidence_about(&self.store, node))?;
+        let mut states: Vec<PreviousState> = statements
+            .into_iter()
+            .map(|statements| PreviousState {
+                statements,
+                evidence: HashSet::new(),
+            })
+            .collect();
+        for ((index, _), triples) in nodes.iter().zip(about) {
+            states[*index].evidence.extend(triples);
+        }
+        Ok(states)
+    }
+
     /// Writes what is in RocksDB's memtables (and log) to synced table files. It waits while
     /// table files just ingested by a bulk load are compacted.
     pub fn flush(&self) -> Result<(), StoreError> {
@@ -319,12 +374,19 @@ impl GraphStore {
     /// Three scans of the predicate index, joined here, rather than a SPARQL join: that looks up
     /// two triples per document, and right after a large build, before RocksDB has compacted
     /// the dozens of overlapping table files each index then has, every lookup reads all of
-    /// them. On a 1 GB store the join took 4.8 s, each scan 0.1 s.
+    /// them. On a 1 GB store the join took 4.8 s, each scan 0.1 s. The scans run side by side:
+    /// each value they find is a string looked up in the store, from the disk when the store
+    /// is cold.
     pub fn documents(&self) -> Result<BTreeMap<String, StoredDocument>, StoreError> {
-        let mut hashes = self.document_descriptions("contentHash")?;
-        let mut versions = self.document_descriptions("extractorVersion")?;
+        let [files, mut hashes, mut versions] = map_in_parallel(
+            &["sourceFile", "contentHash", "extractorVersion"],
+            |property| self.document_descriptions(property),
+        )
+        .map_err(|e| self.storage_error(e))?
+        .try_into()
+        .expect("one map per property");
         let mut documents = BTreeMap::new();
-        for (document, file) in self.document_descriptions("sourceFile")? {
+        for (document, file) in files {
             if let (Some(content_hash), Some(extractor_version)) =
                 (hashes.remove(&document), versions.remove(&document))
             {
@@ -344,14 +406,14 @@ impl GraphStore {
     fn document_descriptions(
         &self,
         property: &str,
-    ) -> Result<HashMap<(NamedOrBlankNode, NamedNode), String>, StoreError> {
+    ) -> Result<HashMap<(NamedOrBlankNode, NamedNode), String>, StorageError> {
         let predicate = NamedNode::new_unchecked(format!("{XZ}{property}"));
         let mut values = HashMap::new();
         for quad in self
             .store
             .quads_for_pattern(None, Some(predicate.as_ref()), None, None)
         {
-            let quad = quad.map_err(|e| self.storage_error(e))?;
+            let quad = quad?;
             let (GraphName::NamedNode(graph), Term::Literal(value)) =
                 (quad.graph_name, quad.object)
             else {
@@ -777,28 +839,84 @@ pub fn remove_evidence(
 /// The evidence of one document in the evidence graph, through the indexes: the evidence nodes
 /// that name the document (`?e xz:document <doc>`), then every triple about each of them.
 fn evidence_of(
-    tx: &Transaction<'_>,
+    source: &impl QuadSource,
     document: NamedNodeRef<'_>,
 ) -> Result<HashSet<Triple>, StorageError> {
-    let graph = Some(GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(
-        EVIDENCE_GRAPH,
-    )));
     let mut triples = HashSet::new();
-    let nodes: Vec<_> = tx
-        .quads_for_pattern(None, Some(names_document()), Some(document.into()), graph)
+    for node in evidence_nodes(source, document)? {
+        triples.extend(evidence_about(source, &node)?);
+    }
+    Ok(triples)
+}
+
+/// The evidence nodes that name `document` in the evidence graph.
+fn evidence_nodes(
+    source: &impl QuadSource,
+    document: NamedNodeRef<'_>,
+) -> Result<Vec<NamedOrBlankNode>, StorageError> {
+    source
+        .quads_matching(
+            None,
+            Some(names_document()),
+            Some(document.into()),
+            Some(evidence_graph()),
+        )
         .map(|q| q.map(|q| q.subject))
-        .collect::<Result<_, _>>()?;
-    for node in nodes {
-        for quad in tx.quads_for_pattern(Some(node.as_ref()), None, None, graph) {
-            triples.insert(Triple::from(quad?));
-        }
-        if let NamedOrBlankNode::NamedNode(node) = &node {
-            for quad in tx.quads_for_pattern(None, None, Some(node.as_ref().into()), graph) {
-                triples.insert(Triple::from(quad?));
-            }
+        .collect()
+}
+
+/// The triples of the evidence graph with `node` as subject or object.
+fn evidence_about(
+    source: &impl QuadSource,
+    node: &NamedOrBlankNode,
+) -> Result<Vec<Triple>, StorageError> {
+    let graph = Some(evidence_graph());
+    let mut triples = Vec::new();
+    for quad in source.quads_matching(Some(node.as_ref()), None, None, graph) {
+        triples.push(Triple::from(quad?));
+    }
+    if let NamedOrBlankNode::NamedNode(node) = node {
+        for quad in source.quads_matching(None, None, Some(node.as_ref().into()), graph) {
+            triples.push(Triple::from(quad?));
         }
     }
     Ok(triples)
+}
+
+fn evidence_graph() -> GraphNameRef<'static> {
+    GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(EVIDENCE_GRAPH))
+}
+
+/// `f` of every item, in order, computed on [`READ_THREADS`] threads that take items in turn.
+fn map_in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, StorageError> + Sync,
+) -> Result<Vec<R>, StorageError> {
+    let next = AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, R)>, StorageError> {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return Ok(done);
+            };
+            done.push((index, f(item)?));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..READ_THREADS.min(items.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| thread.join().expect("a reader thread does not panic"))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    results.sort_unstable_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
 /// `xz:document`, which names an evidence node's document.
@@ -825,12 +943,55 @@ pub fn default_graphs() -> Vec<GraphName> {
 }
 
 fn graph_triples(
-    tx: &oxigraph::store::Transaction<'_>,
+    source: &impl QuadSource,
     graph: NamedNodeRef<'_>,
 ) -> Result<HashSet<Triple>, StorageError> {
-    tx.quads_for_pattern(None, None, None, Some(graph.into()))
+    source
+        .quads_matching(None, None, None, Some(graph.into()))
         .map(|q| q.map(Triple::from))
         .collect()
+}
+
+/// What quads are read from: the store's last commit, or an open transaction (which also sees
+/// its own writes).
+trait QuadSource {
+    fn quads_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> QuadIter<'_>;
+}
+
+impl QuadSource for Store {
+    fn quads_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> QuadIter<'_> {
+        self.quads_for_pattern(subject, predicate, object, graph)
+    }
+}
+
+impl QuadSource for Transaction<'_> {
+    fn quads_matching(
+        &self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> QuadIter<'_> {
+        self.quads_for_pattern(subject, predicate, object, graph)
+    }
+}
+
+/// What a document's graph and its evidence held before a load.
+struct PreviousState {
+    statements: HashSet<Triple>,
+    evidence: HashSet<Triple>,
 }
 
 /// A note in the store directory naming the process that has it open (beside RocksDB's files).
@@ -897,4 +1058,32 @@ fn ontology_quads() -> Vec<Quad> {
             quad
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_in_parallel_keeps_the_order_of_the_items() {
+        let items: Vec<usize> = (0..1000).collect();
+        let doubled = map_in_parallel(&items, |&n| Ok(n * 2)).unwrap();
+        assert_eq!(doubled, (0..1000).map(|n| n * 2).collect::<Vec<_>>());
+        assert!(map_in_parallel(&[] as &[usize], |&n| Ok(n))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn map_in_parallel_fails_when_any_item_fails() {
+        let items: Vec<usize> = (0..100).collect();
+        let result = map_in_parallel(&items, |&n| {
+            if n == 57 {
+                Err(StorageError::Other("item 57 is unreadable".into()))
+            } else {
+                Ok(n)
+            }
+        });
+        assert!(result.unwrap_err().to_string().contains("item 57"));
+    }
 }
