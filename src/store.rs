@@ -230,15 +230,13 @@ impl GraphStore {
         let removed_graphs: Vec<NamedNode> =
             removed.iter().map(|name| document_iri(name)).collect();
         let result = (|| -> Result<(), StorageError> {
-            let written: Vec<NamedNodeRef<'_>> =
-                documents.iter().map(|d| d.name.as_ref()).collect();
-            let previous = self.previous_states(&written)?;
-            let previous_removed = self.previous_states(
-                &removed_graphs
-                    .iter()
-                    .map(NamedNode::as_ref)
-                    .collect::<Vec<_>>(),
-            )?;
+            let graphs: Vec<NamedNodeRef<'_>> = documents
+                .iter()
+                .map(|d| d.name.as_ref())
+                .chain(removed_graphs.iter().map(NamedNode::as_ref))
+                .collect();
+            let mut previous = self.previous_states(&graphs)?;
+            let previous_removed = previous.split_off(documents.len());
             let mut tx = self.store.start_transaction()?;
             refresh_ontology(&mut tx, ontology)?;
             let merged = NamedNodeRef::new_unchecked(MERGED_GRAPH);
@@ -743,26 +741,24 @@ fn refresh_ontology(tx: &mut Transaction<'_>, how: OntologyRefresh) -> Result<()
 /// without looking up their strings, as iterating over the quads would (20,000 lookups for the
 /// ontology graph, a third of a small rebuild).
 fn graph_len(tx: &Transaction<'_>, graph: NamedNodeRef<'_>) -> Result<usize, StorageError> {
-    let failed = |e: &dyn std::fmt::Display| StorageError::Other(e.to_string().into());
     let query = format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}");
     let results = SparqlEvaluator::new()
         .parse_query(&query)
-        .map_err(|e| failed(&e))?
+        .expect("a valid built-in query")
         .on_transaction(tx)
         .execute()
-        .map_err(|e| failed(&e))?;
-    let QueryResults::Solutions(mut solutions) = results else {
-        unreachable!("a SELECT query gives solutions")
-    };
-    let count = match solutions.next() {
-        Some(Ok(solution)) => match solution.get("n") {
-            Some(Term::Literal(n)) => n.value().parse().ok(),
-            _ => None,
-        },
-        Some(Err(e)) => return Err(failed(&e)),
-        None => None,
-    };
-    count.ok_or_else(|| failed(&"COUNT(*) gave no number"))
+        .map_err(|e| StorageError::Other(Box::new(e)))?;
+    if let QueryResults::Solutions(solutions) = results {
+        for solution in solutions {
+            let solution = solution.map_err(|e| StorageError::Other(Box::new(e)))?;
+            if let Some(Term::Literal(n)) = solution.get("n") {
+                if let Ok(n) = n.value().parse() {
+                    return Ok(n);
+                }
+            }
+        }
+    }
+    Err(StorageError::Other("COUNT(*) gave no number".into()))
 }
 
 /// The quad recording which ontology files the ontology graph was made from.
@@ -988,29 +984,24 @@ trait QuadSource {
     ) -> QuadIter<'_>;
 }
 
-impl QuadSource for Store {
-    fn quads_matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> QuadIter<'_> {
-        self.quads_for_pattern(subject, predicate, object, graph)
-    }
+/// `Store` and `Transaction` have the same `quads_for_pattern`, but no trait of Oxigraph's says so.
+macro_rules! quad_source {
+    ($($source:ty),*) => {$(
+        impl QuadSource for $source {
+            fn quads_matching(
+                &self,
+                subject: Option<NamedOrBlankNodeRef<'_>>,
+                predicate: Option<NamedNodeRef<'_>>,
+                object: Option<TermRef<'_>>,
+                graph: Option<GraphNameRef<'_>>,
+            ) -> QuadIter<'_> {
+                self.quads_for_pattern(subject, predicate, object, graph)
+            }
+        }
+    )*};
 }
 
-impl QuadSource for Transaction<'_> {
-    fn quads_matching(
-        &self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> QuadIter<'_> {
-        self.quads_for_pattern(subject, predicate, object, graph)
-    }
-}
+quad_source!(Store, Transaction<'_>);
 
 /// What a document's graph and its evidence held before a load.
 struct PreviousState {
